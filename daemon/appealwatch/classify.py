@@ -1,0 +1,571 @@
+"""Parsed message + folder -> Classification.  Pure and deterministic: no I/O, no network.
+
+The decision is made in readable steps rather than by a learned model, so ``--explain`` can say
+why: who sent it (a provider's genuine domain, a billing agent, an impostor, a person), what the
+provider's own words say (quoted replies are removed first), which hard negatives match, and
+whether anything about the sender, its authentication or its links gives a phishing attempt away.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from appealwatch.config import Cue, Provider, Rules
+from appealwatch.parse import AuthResult, Link, ParsedMessage
+
+CATEGORIES = ("suspension", "ticket_ack", "support_reply", "appeal_decision", "irrelevant")
+
+# How much each hard-negative group counts against a suspension reading.
+NEGATIVE_WEIGHTS = {
+    "maintenance": 3.0,
+    "paused_by_user": 4.0,
+    "offtopic_suspension": 4.0,
+    "usage_warning": 3.0,
+    "signin_alert": 2.0,
+    "password_reset": 2.0,
+    "receipt": 2.0,
+    "list_mail": 2.0,
+}
+SUSPENSION_THRESHOLD = 3.0
+ACK_THRESHOLD = 3.0
+REPLY_THRESHOLD = 3.0
+DECISION_THRESHOLD = 3.0
+MAX_SCAN_CHARS = 12_000  # a notice says what matters early; bounds regex work on huge mail
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    key: str  # rule key, e.g. phrases.suspension.en[0]
+    text: str  # the words that matched
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    category: str
+    reason: str | None = None
+    decision: str | None = None
+    provider: str | None = None
+    ticket: str | None = None
+    lang: str = "en"
+    phishing: bool = False
+    phishing_reasons: tuple[str, ...] = ()
+    confidence: float = 0.5
+    cues: tuple[str, ...] = ()
+    account_ids: tuple[str, ...] = ()
+    explanation: tuple[str, ...] = field(default=(), compare=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "reason": self.reason,
+            "decision": self.decision,
+            "provider": self.provider,
+            "ticket": self.ticket,
+            "lang": self.lang,
+            "phishing": self.phishing,
+            "phishing_reasons": list(self.phishing_reasons),
+            "confidence": self.confidence,
+            "cues": list(self.cues),
+        }
+
+
+# --------------------------------------------------------------------------- text preparation
+
+_QUOTE_START = re.compile(
+    r"^(?:-{2,}\s*(?:original message|forwarded message)\s*-{2,}"
+    r"|begin forwarded message:"
+    r"|on .{4,120}\b(?:wrote|writes):$"
+    r"|.{0,80}\d{4}.{0,60}(?:wrote|writes):$"
+    r"|_{10,}$"
+    r"|-{5,}\s*原始邮件\s*-{5,}"
+    r"|在.{2,80}写道[:：]$"
+    r"|-{3,}\s*(?:回复|原邮件|转发).{0,20}$"
+    # a help-desk history entry: a line holding only a date and time
+    r"|(?:[a-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2} [a-z]{3,9}\.? \d{4}|\d{4}-\d{2}-\d{2}),? (?:at )?"
+    r"\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]m)?(?: [a-z]{2,5}| [+-]\d{4})?$)",
+    re.IGNORECASE,
+)
+_REPLY_MARKER = re.compile(r"^#+-? ?please (?:type|write) your reply above this line", re.I)
+_IF_YOU_BELIEVE = re.compile(
+    r"\bif you (?:believe|think|feel)[^.!?]*[.!?]|\b如果您认为[^。！？]*[。！？]", re.I
+)
+_WS = re.compile(r"\s+")
+_TYPO = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-"})
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def own_text(text: str) -> str:
+    """The sender's own words: quoted replies and forwarded history removed."""
+    out = []
+    for line in text[: MAX_SCAN_CHARS * 2].splitlines():
+        stripped = line.strip()
+        if stripped.startswith(">") or _REPLY_MARKER.match(stripped):
+            continue
+        if _QUOTE_START.match(stripped) and out:
+            break
+        out.append(stripped)
+    return "\n".join(out)[:MAX_SCAN_CHARS]
+
+
+_INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
+
+
+def normalise(text: str) -> str:
+    """Plain quotes, folded white space, and dots inside names (example.com, v1.2) replaced by a
+    look-alike so that sentence-bounded phrases are not cut by them."""
+    return _INNER_DOT.sub("\u2024", _WS.sub(" ", text.translate(_TYPO))).strip()
+
+
+def detect_lang(text: str) -> str:
+    cjk = len(_CJK.findall(text))
+    latin_words = len(_LATIN.findall(text)) / 5
+    return "zh" if cjk >= 4 and cjk >= latin_words * 0.5 else "en"
+
+
+# --------------------------------------------------------------------------- senders
+
+
+def domain_in(domain: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+_HOMOGLYPHS = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
+
+
+def _skeleton(label: str) -> str:
+    return label.translate(_HOMOGLYPHS).replace("rn", "m").replace("vv", "w").replace("-", "")
+
+
+def _edit_distance_le1(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 1 or (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def imitated_provider(domain: str, rules: Rules) -> Provider | None:
+    """A provider whose name a (non-genuine) domain imitates: paypa1-secure.com, apple.com.x.io."""
+    labels = [_skeleton(lbl) for lbl in domain.split(".")]
+    joined = "".join(labels)
+    for provider in rules.providers:
+        for alias in provider.aliases:
+            token = alias.replace(" ", "")
+            if not token.isascii() or len(token) < 3:
+                continue
+            if len(token) >= 5 and token in joined:
+                return provider
+            for lbl in labels:
+                parts = [lbl, *re.split(r"[^a-z]+", lbl)]
+                if any(p == token or (len(token) >= 5 and _edit_distance_le1(p, token))
+                       for p in parts if p):
+                    return provider
+    return None
+
+
+def _named(text: str, rules: Rules) -> Provider | None:
+    """The provider a display name or subject names, as a word (the earliest one named)."""
+    low = text.lower()
+    best: tuple[int, Provider] | None = None
+    for provider in rules.providers:
+        m = provider.named_re.search(low) if provider.named_re else None
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), provider)
+    return best[1] if best else None
+
+
+def _signs_as(text: str, rules: Rules) -> Provider | None:
+    """A body that greets or signs as a provider ("Dear PayPal customer", "The OpenAI team")."""
+    low = text.lower()
+    return next((p for p in rules.providers if p.signs_re and p.signs_re.search(low)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    kind: str  # genuine | agent | impostor | person | unknown
+    provider: Provider | None
+    domain: str
+    lookalike: bool = False
+    weak_claim: bool = False  # an impostor named only by the subject or body text
+
+
+_SERVICE_LOCAL = re.compile(
+    r"^(?:no-?reply|do-?not-?reply|noreply|service|support|notice|notification|security|account|"
+    r"billing|help|info|alert|system|10000)", re.I
+)
+
+
+def identify_sender(msg: ParsedMessage, subject: str, body: str, rules: Rules) -> Sender:
+    addr = msg.from_
+    domain = addr.domain if addr else ""
+    name = addr.name if addr else ""
+    genuine = next((p for p in rules.providers if domain and domain_in(domain, p.domains)), None)
+    if genuine and domain_in(domain, rules.freemail):
+        local = addr.address.split("@")[0] if addr else ""
+        if not (_SERVICE_LOCAL.match(local) or _named(name, rules) is genuine):
+            genuine = None  # a person with a mailbox at the provider
+    named = _named(name, rules) if name else None
+    if domain and domain_in(domain, rules.agents) and named and named is not genuine:
+        return Sender("agent", named, domain)
+    if genuine:
+        return Sender("genuine", genuine, domain)
+    if domain and domain_in(domain, rules.freemail):
+        return Sender("person", None, domain)
+    lookalike = imitated_provider(domain, rules) if domain else None
+    if named or lookalike:
+        claimed = named or lookalike
+        return Sender("impostor", claimed, domain, lookalike=lookalike is claimed)
+    claimed = _named(subject, rules) or _signs_as(body, rules)
+    if claimed:
+        return Sender("impostor", claimed, domain, weak_claim=True)
+    return Sender("unknown", None, domain)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+_CONDITIONAL = re.compile(
+    r"\b(?:once|as soon as|when|until|if|unless|in order for)\b"
+    r"|\bafter (?:you|your|payment|the payment|we receive|receiving)\b|一旦|后即|如果|若|待", re.I
+)
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+
+
+def _sentence(text: str, m: re.Match[str]) -> str:
+    start = max((e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())), default=0)
+    end_m = _SENTENCE_END.search(text, m.end())
+    return text[start : end_m.start() if end_m else len(text)]
+
+
+_PERFECT = re.compile(r"\b(?:have|has|had|was|were|'ve)\b|已", re.I)
+
+
+def _conditional(text: str, m: re.Match[str]) -> bool:
+    """A present-tense statement inside a conditional sentence; a perfect-tense one ("we have
+    reinstated") is a fact whatever the sentence says around it."""
+    near = text[max(0, m.start() - 25) : m.end()]
+    return not _PERFECT.search(near) and bool(_CONDITIONAL.search(_sentence(text, m)))
+
+
+def _score(cues: tuple[Cue, ...], text: str, hits: list[Match] | None = None,
+           cjk: bool = True, factual: bool = False) -> float:
+    """Sum of the weights of the cues found.  With ``factual``, a cue inside a conditional
+    sentence ("access is restored as soon as you pay") does not count."""
+    total = 0.0
+    for cue in cues:
+        if cue.cjk and not cjk:
+            continue
+        m = cue.search(text)
+        if m and factual and _conditional(text, m):
+            m = next((x for x in cue.regex.finditer(text) if not _conditional(text, x)), None)
+        if m:
+            total += cue.weight
+            if hits is not None:
+                hits.append(Match(cue.key, m.group(0)[:80], cue.weight))
+    return total
+
+
+def _reason_scores(rules: Rules, text: str, hits: list[Match], cjk: bool) -> dict[str, float]:
+    text = _IF_YOU_BELIEVE.sub(" ", text)
+    scores = {}
+    for reason, cues in rules.reasons.items():
+        total = 0.0
+        for cue in cues:
+            if (cue.cjk and not cjk) or (cue.needs and not any(n in text for n in cue.needs)):
+                continue
+            found = {m.group(0).lower() for m in cue.regex.finditer(text)}
+            if found:
+                n = min(len(found), 3)
+                total += cue.weight * n
+                hits.append(Match(cue.key, sorted(found)[0][:80], cue.weight * n))
+        scores[reason] = total
+    return scores
+
+
+def choose_reason(scores: dict[str, float]) -> str:
+    if scores.get("system", 0) >= 3:
+        return "system"
+    ranked = sorted(
+        ((v, k) for k, v in scores.items() if k != "system"),
+        key=lambda vk: (vk[0], {"payment": 3, "security": 2, "policy": 1}.get(vk[1], 0)),
+        reverse=True,
+    )
+    return ranked[0][1] if ranked and ranked[0][0] >= 1 else "unknown"
+
+
+# --------------------------------------------------------------------------- identifiers
+
+_TICKET_PATTERNS = (
+    re.compile(
+        r"(?:ticket|case|request|reference|ref|incident|appeal|inquiry|enquiry)"
+        r"(?:\s*(?:number|no\.?|id|#))?(?:\s+is)?\s*[:#：]?\s*#?\s*([A-Z0-9][A-Z0-9_-]{3,40})\b",
+        re.I,
+    ),
+    re.compile(r"(?:工单|申诉|案件|问题)\s*(?:号|编号|ID)?\s*[:：#]?\s*([A-Z]{0,4}\d[A-Z0-9-]{3,30})",
+               re.I),
+    re.compile(r"\[#\s*([A-Z0-9-]*\d[A-Z0-9-]{3,30})\]", re.I),
+)
+_DATE_LIKE = re.compile(r"^(?:19|20)\d{2}-?(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01])$")
+
+
+def find_ticket(*texts: str) -> str | None:
+    for text in texts:
+        for pattern in _TICKET_PATTERNS:
+            for m in pattern.finditer(text):
+                token = m.group(1).strip("-_")
+                if (len(token) >= 4 and any(ch.isdigit() for ch in token)
+                        and not _DATE_LIKE.match(token)):
+                    return token
+    return None
+
+
+_ACCOUNT_PATTERNS = (
+    re.compile(r"\b(org-[A-Za-z0-9]{8,40})\b"),
+    re.compile(r"\b(acct_[A-Za-z0-9]{8,40})\b"),
+    re.compile(
+        r"\b(?:account|organi[sz]ation|org|project|merchant|seller|customer|ad account|app|user)"
+        r"\s*(?:id|number|no\.?|#)\s*[:#]?\s*"
+        r"([A-Za-z0-9][A-Za-z0-9_-]{5,40}|\d{4}[ -]\d{4}[ -]\d{4})",
+        re.I,
+    ),
+    re.compile(r"(?:账号|帐号|账户|帐户|组织|用户|主账号)\s*(?:ID|UID|编号)\s*[:：]?\s*([A-Za-z0-9_-]{6,40})",
+               re.I),
+)
+
+
+def find_account_ids(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for pattern in _ACCOUNT_PATTERNS:
+        for m in pattern.finditer(text):
+            token = m.group(1).replace(" ", "-")
+            if any(ch.isdigit() for ch in token) and token not in found:
+                found.append(token)
+    return tuple(found[:10])
+
+
+# --------------------------------------------------------------------------- phishing
+
+
+def trusted_auth(msg: ParsedMessage, trusted_ids: tuple[str, ...]) -> AuthResult | None:
+    """The Authentication-Results the receiving server wrote; never one the sender wrote."""
+    if not msg.auth_results:
+        return None
+    if trusted_ids:
+        wanted = {t.lower() for t in trusted_ids}
+        return next((r for r in msg.auth_results if r.authserv_id in wanted), None)
+    return msg.auth_results[0]
+
+
+_ACTION_TEXT = re.compile(
+    r"\b(?:verify|confirm|log ?in|sign ?in|restore|reactivate|unlock|update|pay|appeal|review|"
+    r"secure|validate|click|resolve|continue|submit)\b|验证|登录|恢复|解封|解冻|支付|申诉|确认|立即",
+    re.I,
+)
+
+
+def _url_like_host(text: str) -> str | None:
+    m = re.search(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})", text.lower())
+    return m.group(1) if m else None
+
+
+def phishing_reasons(
+    msg: ParsedMessage, sender: Sender, provider: Provider, trusted_ids: tuple[str, ...]
+) -> list[str]:
+    reasons: list[str] = []
+    legit_sender = sender.kind in ("genuine", "agent")
+    if not legit_sender:
+        what = "imitates" if sender.lookalike else "is not one of"
+        domain = sender.domain or "(none)"
+        reasons.append(f"sender domain {domain} {what} {provider.name}'s domains")
+    auth = trusted_auth(msg, trusted_ids)
+    if legit_sender and auth is not None:
+        if auth.dmarc in ("fail",):
+            reasons.append(f"DMARC fails for a From address at {sender.domain}")
+        elif auth.spf in ("fail", "softfail") and auth.dkim != "pass":
+            reasons.append(f"SPF {auth.spf} and no valid DKIM signature for {sender.domain}")
+        elif auth.dkim == "fail" and auth.spf not in ("pass",):
+            reasons.append(f"DKIM fails and SPF does not pass for {sender.domain}")
+    allowed = provider.link_domains + ((sender.domain,) if legit_sender else ())
+    outside: list[Link] = [
+        link for link in msg.links
+        if link.host and link.href.lower().startswith(("http:", "https:"))
+        and not domain_in(link.host, allowed)
+    ]
+    suspicious = []
+    for link in outside:
+        shown = _url_like_host(link.text)
+        deceptive = shown is not None and domain_in(shown, allowed) and shown != link.host
+        if deceptive or _ACTION_TEXT.search(link.text) or not legit_sender or reasons:
+            suspicious.append(link.host)
+    if suspicious:
+        hosts = ", ".join(dict.fromkeys(suspicious))
+        reasons.append(f"links lead outside {provider.name}'s domains: {hosts}")
+    return reasons
+
+
+# --------------------------------------------------------------------------- the classifier
+
+
+def _confidence(top: float, threshold: float, rival: float) -> float:
+    margin = (top - threshold) + (top - rival) / 2
+    return round(min(0.99, max(0.5, 1 / (1 + math.exp(-margin / 2.5)))), 2)
+
+
+_PROVIDER_VOICE = re.compile(r"\b(?:your|we|we've|we have)\b|您|我们|贵", re.I)
+_RESPONSE_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|sv|回复|答复)\s*[:：]", re.I)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|转发)\s*[:：]", re.I)
+
+
+def classify(
+    msg: ParsedMessage,
+    folder: str = "INBOX",
+    rules: Rules | None = None,
+    trusted_authserv_ids: tuple[str, ...] = (),
+) -> Classification:
+    """Classify one parsed message.  ``folder`` is recorded in the explanation only: being in
+    Junk is not evidence either way."""
+    if rules is None:
+        from appealwatch.config import load_config
+
+        rules = load_config(None).rules
+    subject = normalise(msg.subject)
+    body_own = own_text(msg.text)
+    # The subject of a reply is the subject of what it answers: evidence of the thread, not of
+    # what this message says.
+    is_re = bool(_RESPONSE_SUBJECT.match(subject))
+    text = normalise(body_own if is_re else f"{subject} .\n{body_own}")
+    lang = detect_lang(f"{msg.subject}\n{msg.text[:4000]}")
+    sender = identify_sender(msg, subject, text, rules)
+    explain = [f"folder {folder}; sender {sender.kind} {sender.domain or '-'}"
+               + (f" ({sender.provider.id})" if sender.provider else "")]
+    provider_id = sender.provider.id if sender.provider else None
+    ticket = find_ticket(subject, text, normalise(msg.text[:MAX_SCAN_CHARS]))
+    accounts = find_account_ids(msg.text[:MAX_SCAN_CHARS])
+
+    def irrelevant(
+        why: str, confidence: float = 0.9, hits: list[Match] | None = None
+    ) -> Classification:
+        explain.append(f"irrelevant: {why}")
+        return Classification(
+            "irrelevant", provider=provider_id if sender.kind in ("genuine", "agent") else None,
+            ticket=ticket, lang=lang, confidence=confidence,
+            cues=tuple(dict.fromkeys(h.text for h in hits or [])), account_ids=accounts,
+            explanation=tuple(explain),
+        )
+
+    if sender.provider is None:
+        return irrelevant(f"the sender ({sender.kind}) is not and does not claim to be a provider")
+    if msg.list_id:
+        return irrelevant(f"mailing-list message (List-Id {msg.list_id})")
+    if _FORWARD_SUBJECT.match(subject):
+        return irrelevant("a forwarded message")
+
+    hits: list[Match] = []
+    low = text.lower()
+    cjk = bool(_CJK.search(text))
+    scores = {
+        g: _score(cues, low, hits, cjk, factual=g in ("restored", "denied"))
+        for g, cues in rules.categories.items()
+    }
+    negatives: dict[str, float] = {}
+    if scores.get("suspension"):  # negatives only ever count against a suspension reading
+        for group, cues in rules.negatives.items():
+            if _score(cues, low, hits, cjk):
+                negatives[group] = NEGATIVE_WEIGHTS.get(group, 2.0)
+    if msg.list_unsubscribe or (msg.precedence or "") in ("bulk", "list", "junk"):
+        negatives["bulk_headers"] = 1.0
+    neg_total = sum(negatives.values())
+    is_response = bool(
+        is_re or msg.in_reply_to or scores.get("response", 0) >= 1
+        or find_ticket(subject) is not None
+    )
+    if sender.weak_claim and not any(
+        _PROVIDER_VOICE.search(h.text) for h in hits if h.key.startswith("phrases.suspension")
+    ):
+        return irrelevant("names a provider only in passing, and does not speak as one", 0.8)
+    susp = scores.get("suspension", 0.0)
+    pending = scores.get("pending", 0.0)
+    restored = scores.get("restored", 0.0) - pending
+    denied = scores.get("denied", 0.0) - pending / 2
+    # Each reading competes with the others; answering something the user sent favours the
+    # acknowledgement/reply/decision readings, a message out of the blue favours a notice.
+    bonus = 1.0 if is_response else -1.0
+    candidates = {
+        "suspension": (susp - neg_total - bonus, SUSPENSION_THRESHOLD + 1),
+        "ticket_ack": (scores.get("ticket_ack", 0.0) + bonus, ACK_THRESHOLD + 1),
+        "support_reply": (scores.get("support_reply", 0.0) + bonus, REPLY_THRESHOLD + 1),
+        "restored": (restored + bonus, DECISION_THRESHOLD + 1),
+        "denied": (denied + bonus * 1.5, DECISION_THRESHOLD + 1),
+    }
+    if sender.kind not in ("genuine", "agent"):
+        # an impostor can only imitate a notice: that is what phishing is about here
+        candidates = {"suspension": candidates["suspension"]}
+    explain.append(
+        "scores: " + ", ".join(f"{k}={v:g}" for k, v in scores.items() if v)
+        + (f"; negatives: {', '.join(negatives)} (-{neg_total:g})" if negatives else "")
+        + f"; response={is_response}"
+    )
+    eligible = {k: v for k, (v, threshold) in candidates.items() if v >= threshold}
+    if not eligible:
+        return irrelevant(
+            "no notice, acknowledgement, reply or decision wording outweighs the negatives",
+            _confidence(SUSPENSION_THRESHOLD + 2, SUSPENSION_THRESHOLD,
+                        max(v for v, _ in candidates.values())),
+            hits,
+        )
+    order = ("denied", "restored", "ticket_ack", "support_reply", "suspension")
+    best = max(eligible, key=lambda k: (eligible[k], -order.index(k)))
+    top = eligible[best]
+    rival = max([v for k, (v, _) in candidates.items() if k != best] + [0.0])
+    decision = best if best in ("restored", "denied") else None
+    category = "appeal_decision" if decision else best
+
+    reason = None
+    if category == "suspension":
+        reason_hits: list[Match] = []
+        reason_scores = _reason_scores(rules, low, reason_hits, cjk)
+        reason = choose_reason(reason_scores)
+        hits += reason_hits
+        explain.append(
+            "reason scores: " + ", ".join(f"{k}={v:g}" for k, v in reason_scores.items())
+        )
+    phishing = False
+    reasons: tuple[str, ...] = ()
+    if category == "suspension":
+        found = phishing_reasons(msg, sender, sender.provider, trusted_authserv_ids)
+        phishing, reasons = bool(found), tuple(found)
+    explain.append(f"{category}" + (f" ({reason or decision})" if reason or decision else ""))
+    for h in hits:
+        explain.append(f"  cue {h.key} (+{h.weight:g}): {h.text!r}")
+    relevant_groups = {
+        "suspension": ("phrases.suspension", "phrases.reason"),
+        "ticket_ack": ("phrases.ticket_ack",),
+        "support_reply": ("phrases.support_reply",),
+        "appeal_decision": (f"phrases.{decision}",),
+    }[category]
+    cues = tuple(dict.fromkeys(h.text for h in hits if h.key.startswith(relevant_groups)))
+    return Classification(
+        category=category,
+        reason=reason,
+        decision=decision,
+        provider=provider_id,
+        ticket=ticket,
+        lang=lang,
+        phishing=phishing,
+        phishing_reasons=reasons,
+        confidence=_confidence(top, candidates[best][1], rival),
+        cues=cues,
+        account_ids=accounts,
+        explanation=tuple(explain),
+    )

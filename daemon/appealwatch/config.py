@@ -1,0 +1,507 @@
+"""Configuration and classification rules: TOML in, validated immutable values out.
+
+Every problem in a file is reported at once, each with its key (``accounts[0].port: ...``), and
+unknown keys are errors.  The built-in rules live in ``config/rules.toml``; a user's config may add
+providers and phrases under the same keys.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from appealwatch import resources
+
+APP = "appealwatch"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+CATEGORY_PHRASES = (
+    "suspension", "ticket_ack", "support_reply", "restored", "denied", "response", "pending",
+)
+REASONS = ("policy", "payment", "security", "system", "unknown")
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix.  ``problems`` lists every one of them."""
+
+    def __init__(self, source: str, problems: Iterable[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s):"]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class PatternEntry(_Strict):
+    re: str
+    weight: Annotated[float, Field(gt=0, le=10)] = 1.0
+
+
+Pattern = str | PatternEntry
+
+
+class LangPhrases(_Strict):
+    en: list[Pattern] = []
+    zh: list[Pattern] = []
+
+
+class PhrasesModel(_Strict):
+    suspension: LangPhrases = LangPhrases()
+    ticket_ack: LangPhrases = LangPhrases()
+    support_reply: LangPhrases = LangPhrases()
+    restored: LangPhrases = LangPhrases()
+    denied: LangPhrases = LangPhrases()
+    response: LangPhrases = LangPhrases()
+    pending: LangPhrases = LangPhrases()
+    reason: dict[Literal["policy", "payment", "security", "system"], LangPhrases] = {}
+    negative: dict[str, list[Pattern]] = {}
+
+
+class ProviderModel(_Strict):
+    name: str
+    domains: Annotated[list[str], Field(min_length=1)]
+    aliases: list[str] = []
+    link_domains: list[str] = []
+    support: str = ""
+
+
+class SendersModel(_Strict):
+    agents: list[str] = []
+    freemail: list[str] = []
+
+
+class RulesModel(_Strict):
+    providers: dict[str, ProviderModel] = {}
+    senders: SendersModel = SendersModel()
+    phrases: PhrasesModel = PhrasesModel()
+
+
+class UserModel(_Strict):
+    name: str = ""
+    email: str = ""
+    language: Literal["auto", "en", "zh"] = "auto"
+
+
+class MailModel(_Strict):
+    trusted_authserv_ids: list[str] = []
+
+
+class AccountModel(_Strict):
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.@+-]+$")]
+    maildir: str | None = None
+    host: str | None = None
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    tls: Literal["ssl", "starttls", "none"] = "ssl"
+    allow_plaintext_loopback: bool = False
+    username: str | None = None
+    password_command: str | None = None
+    oauth2_token_command: str | None = None
+    ca_file: str | None = None
+    email: str | None = None
+    folders: dict[Literal["inbox", "junk", "sent", "drafts"], str] = {}
+
+
+class StateModel(_Strict):
+    path: str | None = None
+
+
+class FollowupModel(_Strict):
+    after_business_days: Annotated[int, Field(ge=1, le=60)] = 3
+    max_followups: Annotated[int, Field(ge=0, le=10)] = 2
+    country: str = "US"
+    subdivision: str | None = None
+    timezone: str = "UTC"
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        import holidays  # deferred: large, and only needed for follow-up timing
+
+        if value.upper() not in holidays.list_supported_countries():
+            raise ValueError(
+                "not a country code the holidays library knows (use an ISO 3166 code such as "
+                "US, GB, DE, CN)"
+            )
+        return value.upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception:
+            raise ValueError("unknown time zone (use a name such as Europe/Berlin)") from None
+        return value
+
+
+class NotifyModel(_Strict):
+    backends: list[Literal["log", "command", "desktop"]] = ["log"]
+    command: list[str] | None = None
+
+
+class ConfigModel(_Strict):
+    user: UserModel = UserModel()
+    mail: MailModel = MailModel()
+    accounts: list[AccountModel] = []
+    state: StateModel = StateModel()
+    followup: FollowupModel = FollowupModel()
+    notify: NotifyModel = NotifyModel()
+    providers: dict[str, ProviderModel] = {}
+    senders: SendersModel = SendersModel()
+    phrases: PhrasesModel = PhrasesModel()
+
+
+# --------------------------------------------------------------------------- compiled rules
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One compiled phrase: ``key`` names where it came from, for ``--explain``.
+
+    Cues are matched against lower-cased text; a pattern with no upper-case literal is compiled
+    without IGNORECASE, which makes it markedly faster.
+    """
+
+    key: str
+    regex: re.Pattern[str]
+    weight: float
+    cjk: bool  # the pattern needs Chinese text to match (skipped for text without any)
+    needs: tuple[str, ...] | None = None  # any match contains one of these (a cheap pre-check)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.needs is not None and not any(n in text for n in self.needs):
+            return None
+        return self.regex.search(text)
+
+
+_COMMON = frozenset({"the", "this", "your", "you", "we", "our", "and", "for", "has", "have", "was",
+                     "is", "are", "will", "be", "to", "of", "in", "a", "an", "it", "i", "can"})
+
+
+def _needed_literals(pattern: str, flags: int) -> tuple[str, ...] | None:
+    """Strings of which every match must contain at least one, found from the parsed pattern;
+    None when no useful set exists.  Lets most cues be skipped with a substring test."""
+    from re import _constants as c
+    from re import _parser as sre
+
+    def sequence(items) -> set[str] | None:
+        candidates: list[set[str]] = []
+        run = ""
+        for op, av in items:
+            if op is c.LITERAL:
+                run += chr(av)
+                continue
+            if run:
+                candidates.append({run})
+                run = ""
+            if op is c.SUBPATTERN:
+                got = sequence(av[3])
+            elif op is c.BRANCH:
+                alts = [sequence(alt) for alt in av[1]]
+                got = None if any(a is None for a in alts) else set().union(*alts)
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+                got = sequence(av[2])
+            else:
+                got = None
+            if got:
+                candidates.append(got)
+        if run:
+            candidates.append({run})
+        if not candidates:
+            return None
+        return max(candidates, key=lambda cand: (not cand & _COMMON, min(map(len, cand)),
+                                                 -len(cand)))
+
+    try:
+        found = sequence(sre.parse(pattern, flags))
+    except Exception:
+        return None
+    if not found or min(map(len, found)) < 3:
+        return None
+    return tuple(sorted(n.lower() for n in found))
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    id: str
+    name: str
+    domains: tuple[str, ...]
+    link_domains: tuple[str, ...]
+    aliases: tuple[str, ...]
+    support: str
+    named_re: re.Pattern[str] | None = None  # one of the aliases, as a word
+    signs_re: re.Pattern[str] | None = None  # a greeting or signature in the provider's name
+
+
+def _alias_patterns(aliases: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = "|".join(
+        rf"(?<![a-z0-9]){re.escape(a)}(?![a-z0-9])" if a.isascii() else re.escape(a)
+        for a in sorted(aliases, key=len, reverse=True)
+    )
+    names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+    signs = (
+        rf"dear (?:{names}) (?:user|customer|member|client|account holder)"
+        rf"|\b(?:the )?(?:{names}) (?:team|support|security|billing|trust|account team|service)"
+        rf"|尊敬的(?:{names})(?:用户|会员|客户)"
+    )
+    return re.compile(words), re.compile(signs)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    providers: tuple[Provider, ...]
+    agents: frozenset[str]
+    freemail: frozenset[str]
+    categories: dict[str, tuple[Cue, ...]]  # phrase group -> cues (en and zh together)
+    reasons: dict[str, tuple[Cue, ...]]
+    negatives: dict[str, tuple[Cue, ...]]
+
+    def provider(self, pid: str | None) -> Provider | None:
+        return next((p for p in self.providers if p.id == pid), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    model: ConfigModel
+    rules: Rules
+    path: Path | None  # the file it came from, None for the built-in defaults
+
+    @property
+    def config_dir(self) -> Path:
+        return self.path.parent if self.path else default_config_path().parent
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and (part[:1].isupper() or part in ("str", "int", "list[str]")
+                                        or part.startswith("function-")):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _pydantic_problems(exc: ValidationError) -> list[str]:
+    problems = []
+    seen = set()
+    for err in exc.errors(include_url=False):
+        key = _location(tuple(err["loc"]))
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            if "input" in err and not isinstance(err["input"], dict | list):
+                msg += f" (got {err['input']!r})"
+        line = f"{key}: {msg}"
+        # a str|table union reports both branches; keep the first message per key
+        if key not in seen:
+            problems.append(line)
+            seen.add(key)
+    return problems
+
+
+def _compile(key: str, entry: Pattern, problems: list[str]) -> Cue | None:
+    pattern, weight = (entry, 1.0) if isinstance(entry, str) else (entry.re, entry.weight)
+    literal = re.sub(r"\\.", "", pattern)
+    flags = re.IGNORECASE if any(ch.isupper() for ch in literal) else 0
+    cjk = ".zh[" in key or (bool(_CJK.search(literal)) and not re.search(r"[a-z]{3}", literal))
+    try:
+        return Cue(key, re.compile(pattern, flags), weight, cjk, _needed_literals(pattern, flags))
+    except re.error as exc:
+        problems.append(f"{key}: invalid regular expression: {exc}")
+        return None
+
+
+def _compile_all(prefix: str, entries: list[Pattern], problems: list[str]) -> list[Cue]:
+    cues = (_compile(f"{prefix}[{i}]", e, problems) for i, e in enumerate(entries))
+    return [c for c in cues if c is not None]
+
+
+def _lang_cues(prefix: str, phrases: LangPhrases, problems: list[str]) -> list[Cue]:
+    return _compile_all(f"{prefix}.en", phrases.en, problems) + _compile_all(
+        f"{prefix}.zh", phrases.zh, problems
+    )
+
+
+def _domain_problems(prefix: str, domains: Iterable[str]) -> list[str]:
+    bad = [d for d in domains if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d)]
+    return [f"{prefix}: {d!r} is not a lower-case domain name" for d in bad]
+
+
+def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]) -> Rules:
+    """Merge the built-in rules with a user's additions and compile them."""
+    providers = dict(base.providers)
+    agents, freemail = list(base.senders.agents), list(base.senders.freemail)
+    groups: dict[str, list[Cue]] = {}
+    reasons: dict[str, list[Cue]] = {}
+    negatives: dict[str, list[Cue]] = {}
+    layers = [("", base.phrases)]
+    if extra is not None:
+        providers.update(extra.providers)
+        agents += extra.senders.agents
+        freemail += extra.senders.freemail
+        layers.append(("", extra.phrases))
+    for _prefix, phrases in layers:
+        for group in CATEGORY_PHRASES:
+            groups.setdefault(group, []).extend(
+                _lang_cues(f"phrases.{group}", getattr(phrases, group), problems)
+            )
+        for reason, lp in phrases.reason.items():
+            reasons.setdefault(reason, []).extend(
+                _lang_cues(f"phrases.reason.{reason}", lp, problems)
+            )
+        for name, entries in phrases.negative.items():
+            negatives.setdefault(name, []).extend(
+                _compile_all(f"phrases.negative.{name}", entries, problems)
+            )
+    built = []
+    for pid, p in providers.items():
+        if not re.fullmatch(r"[a-z0-9_-]+", pid):
+            problems.append(f"providers.{pid}: provider ids are lower-case letters, digits, - or _")
+        problems += _domain_problems(f"providers.{pid}.domains", p.domains)
+        problems += _domain_problems(f"providers.{pid}.link_domains", p.link_domains)
+        aliases = tuple(dict.fromkeys(a.lower() for a in [pid, *p.aliases]))
+        built.append(
+            Provider(
+                pid,
+                p.name,
+                tuple(p.domains),
+                tuple(dict.fromkeys([*p.domains, *p.link_domains])),
+                aliases,
+                p.support,
+                *_alias_patterns(aliases),
+            )
+        )
+    return Rules(
+        providers=tuple(built),
+        agents=frozenset(agents),
+        freemail=frozenset(freemail),
+        categories={k: tuple(v) for k, v in groups.items()},
+        reasons={k: tuple(v) for k, v in reasons.items()},
+        negatives={k: tuple(v) for k, v in negatives.items()},
+    )
+
+
+def _read_toml(path: Path, source: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [f"not valid TOML: {exc}"]) from None
+    except OSError as exc:
+        raise ConfigError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
+
+
+def load_builtin_rules() -> RulesModel:
+    path = resources.config_dir() / "rules.toml"
+    data = _read_toml(path, str(path))
+    try:
+        return RulesModel.model_validate(data)
+    except ValidationError as exc:  # a packaging bug, but say what it is
+        raise ConfigError(str(path), _pydantic_problems(exc)) from None
+
+
+def default_config_path() -> Path:
+    return platformdirs.user_config_path(APP) / "config.toml"
+
+
+def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
+    """--config, then $APPEALWATCH_CONFIG, then the XDG default if it exists."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("APPEALWATCH_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    default = default_config_path()
+    return default if default.exists() else None
+
+
+def _semantic_problems(model: ConfigModel) -> list[str]:
+    import holidays  # deferred: it is large and only needed here and in follow-up timing
+
+    problems = []
+    names = [a.name for a in model.accounts]
+    for i, acct in enumerate(model.accounts):
+        key = f"accounts[{i}]"
+        if names.count(acct.name) > 1:
+            problems.append(f"{key}.name: {acct.name!r} is used by more than one account")
+        if bool(acct.maildir) == bool(acct.host):
+            problems.append(f"{key}: give exactly one of 'maildir' (a local Maildir) or 'host'")
+        if acct.host and not acct.username:
+            problems.append(f"{key}.username: required for an IMAP account")
+        if acct.password_command and acct.oauth2_token_command:
+            problems.append(f"{key}: give 'password_command' or 'oauth2_token_command', not both")
+        if acct.tls == "none" and not acct.allow_plaintext_loopback:
+            problems.append(
+                f"{key}.tls: 'none' sends your password in clear text; it is only allowed for a "
+                "loopback host together with allow_plaintext_loopback = true"
+            )
+        if acct.ca_file and not Path(acct.ca_file).expanduser().is_file():
+            problems.append(f"{key}.ca_file: no such file: {acct.ca_file}")
+    country = model.followup.country
+    subdivisions = holidays.list_supported_countries().get(country, [])
+    if model.followup.subdivision and model.followup.subdivision not in subdivisions:
+        problems.append(f"followup.subdivision: {model.followup.subdivision!r} is not in {country}")
+    if "command" in model.notify.backends and not model.notify.command:
+        problems.append("notify.command: required when the 'command' backend is enabled")
+    if model.user.email and "@" not in model.user.email:
+        problems.append(f"user.email: {model.user.email!r} is not an e-mail address")
+    return problems
+
+
+def _validate(data: dict[str, Any]) -> tuple[list[str], ConfigModel | None]:
+    """Every problem in ``data``.  When some sections fail to validate, the others are still
+    checked, so the user sees every problem in one go."""
+    try:
+        model = ConfigModel.model_validate(data)
+        return _semantic_problems(model), model
+    except ValidationError as exc:
+        problems = _pydantic_problems(exc)
+        failed = {err["loc"][0] for err in exc.errors() if err["loc"]}
+    try:
+        rest = ConfigModel.model_validate({k: v for k, v in data.items() if k not in failed})
+    except ValidationError:
+        return problems, None
+    problems += [p for p in _semantic_problems(rest) if p.split("[")[0].split(".")[0] not in failed]
+    build_rules(load_builtin_rules(), rest, problems)
+    return problems, None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load and validate; raises ConfigError naming every problem."""
+    resolved = resolve_config_path(path)
+    base = load_builtin_rules()
+    if resolved is None:
+        problems: list[str] = []
+        rules = build_rules(base, None, problems)
+        if problems:
+            raise ConfigError("built-in rules", problems)
+        return Config(ConfigModel(), rules, None)
+    source = str(resolved)
+    data = _read_toml(resolved, source)
+    problems, model = _validate(data)
+    rules = build_rules(base, model, problems) if model is not None else None
+    if problems or rules is None:
+        raise ConfigError(source, problems)
+    return Config(model, rules, resolved)

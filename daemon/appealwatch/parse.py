@@ -1,0 +1,521 @@
+"""Raw RFC 5322 bytes -> an immutable :class:`ParsedMessage`.
+
+The parser never raises for bad input: whatever cannot be understood is recorded in
+``ParsedMessage.defects`` and the rest of the message is still returned.  mail-parser does the
+MIME parse; where it fails we fall back to the stdlib ``email`` package.  Header and body decoding
+is our own because both libraries mis-decode Chinese mail (8-bit GBK headers, gb2312 declared for
+GBK text); see shared/LIBRARIES.md section 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.header
+import email.message
+import email.utils
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.errors import HeaderParseError
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import mailparser
+
+# mail-parser logs raw header text (personal data) at ERROR and is slow at DEBUG.
+logging.getLogger("mailparser").setLevel(logging.CRITICAL)
+
+MAX_TEXT_CHARS = 200_000  # enough for any notice; bounds the work on huge messages
+MAX_HEADER_CHARS = 4_000  # a 1 MB Subject is cut, and recorded as a defect
+MAX_PARTS = 500
+MAX_LINKS = 200
+
+# Chinese mail often declares a charset narrower than what it contains.
+_CHARSET_SUPERSET = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+    "csgb2312": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+    "unicode-1-1-utf-7": "utf-7",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    name: str
+    address: str
+    domain: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthResult:
+    """One Authentication-Results header (RFC 8601)."""
+
+    authserv_id: str
+    spf: str | None = None
+    dkim: str | None = None  # the best verdict among the dkim results: pass > others
+    dmarc: str | None = None
+    dkim_domains: tuple[str, ...] = ()  # header.d of passing signatures
+    spf_domain: str | None = None  # smtp.mailfrom domain
+    dmarc_from: str | None = None  # header.from
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    text: str
+    host: str  # lower-case host name of href ('' when there is none, e.g. mailto:)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMessage:
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    from_: Address | None = None
+    reply_to: tuple[Address, ...] = ()
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    subject: str = ""
+    date: datetime | None = None
+    text: str = ""
+    links: tuple[Link, ...] = ()
+    auth_results: tuple[AuthResult, ...] = ()  # in header order: topmost (newest) first
+    list_id: str | None = None
+    precedence: str | None = None
+    auto_submitted: str | None = None
+    list_unsubscribe: bool = False
+    return_path: str | None = None
+    attachments: tuple[str, ...] = ()
+    html_only: bool = False
+    size: int = 0
+    defects: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- decoding helpers
+
+
+def _codec(charset: str | None) -> str | None:
+    """A Python codec name for a MIME charset, or None if unknown."""
+    if not charset:
+        return None
+    cs = charset.strip().strip('"').lower()
+    cs = _CHARSET_SUPERSET.get(cs, cs)
+    try:
+        return codecs.lookup(cs).name
+    except (LookupError, ValueError):
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
+    """Decode body or header bytes; never raises."""
+    codec = _codec(charset)
+    if charset and codec is None:
+        defects.append(f"unknown charset {charset.strip()[:40]!r}")
+    if codec is not None:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            defects.append(f"bytes invalid in declared charset {charset!r}")
+        except Exception:  # codecs such as utf-7 can raise other errors on garbage
+            defects.append(f"charset {charset!r} failed to decode")
+    for guess in ("utf-8", "gb18030"):
+        try:
+            return data.decode(guess)
+        except UnicodeDecodeError:
+            continue
+    return data.decode(codec or "utf-8", "replace") if codec != "utf-7" else data.decode(
+        "utf-8", "replace"
+    )
+
+
+def _unsurrogate(value: str, defects: list[str]) -> str:
+    """Headers with raw 8-bit bytes arrive with surrogate escapes: recover the bytes."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    defects.append("8-bit bytes in a header")
+    return decode_bytes(raw, None, defects)
+
+
+_FOLD = re.compile(r"\r?\n[ \t]*")
+_ENCODED_WORD_GAP = re.compile(r"(\?=)\s+(=\?)")
+
+
+def decode_header(value: object, defects: list[str]) -> str:
+    """Unfold and decode an RFC 2047 header value; never raises."""
+    if value is None:
+        return ""
+    if isinstance(value, email.header.Header):
+        value = str(value)
+    text = str(value)
+    if len(text) > MAX_HEADER_CHARS:
+        defects.append(f"header longer than {MAX_HEADER_CHARS} characters was cut")
+        text = text[:MAX_HEADER_CHARS]
+    text = _unsurrogate(text, defects)
+    text = _FOLD.sub(" ", text).strip()
+    if "=?" not in text:
+        return text
+    try:
+        parts = email.header.decode_header(text)
+    except (HeaderParseError, ValueError, IndexError, LookupError, AssertionError):
+        defects.append("undecodable encoded word in header")
+        return text
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, bytes):
+            out.append(decode_bytes(chunk, charset or "utf-8", defects))
+        else:
+            out.append(chunk)
+    return "".join(out).strip()
+
+
+_MSGID = re.compile(r"<[^<>\s]{1,500}>")
+
+
+def _message_ids(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_MSGID.findall(value)))
+
+
+def _first_id(value: str) -> str | None:
+    ids = _message_ids(value)
+    if ids:
+        return ids[0]
+    value = value.strip()
+    if value and " " not in value and len(value) < 500:
+        return f"<{value.strip('<>')}>"
+    return None
+
+
+def _addresses(raw_values: list[str], defects: list[str]) -> tuple[Address, ...]:
+    out: list[Address] = []
+    for value in raw_values:
+        unfolded = _FOLD.sub(" ", _unsurrogate(str(value)[:MAX_HEADER_CHARS], defects))
+        try:
+            pairs = email.utils.getaddresses([unfolded])
+        except Exception:  # the stdlib address parser has known IndexError bugs
+            defects.append("unparseable address header")
+            continue
+        for name, raw_addr in pairs:
+            addr = raw_addr.strip().strip("<>").lower()
+            if "@" not in addr:
+                if addr or name:
+                    defects.append("address without a domain")
+                continue
+            domain = addr.rsplit("@", 1)[1].strip(".")
+            out.append(Address(decode_header(name, defects), addr, domain))
+    return tuple(out)
+
+
+def _date(value: str, defects: list[str]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = email.utils.parsedate_to_datetime(_FOLD.sub(" ", value).strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        defects.append("unparseable Date header")
+        return None
+    if dt is None:
+        defects.append("unparseable Date header")
+        return None
+    if dt.tzinfo is None:
+        defects.append("Date header without time zone, read as UTC")
+        dt = dt.replace(tzinfo=UTC)
+    return dt
+
+
+# --------------------------------------------------------------------------- Authentication-Results
+
+
+def _strip_comments(value: str) -> str:
+    out, depth = [], 0
+    for ch in value:
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif not depth:
+            out.append(ch)
+    return "".join(out)
+
+
+_RESINFO = re.compile(r"^\s*([a-z0-9_-]+)\s*=\s*([a-z0-9_-]+)(.*)$", re.I | re.S)
+_PROP = re.compile(r"([a-z]+)\.([a-z0-9_-]+)\s*=\s*\"?([^\s;\"]+)", re.I)
+
+
+def parse_auth_results(value: str) -> AuthResult | None:
+    """Parse one Authentication-Results header value (RFC 8601); None if unusable."""
+    value = _strip_comments(_FOLD.sub(" ", value))
+    pieces = [p.strip() for p in value.split(";")]
+    if not pieces or not pieces[0]:
+        return None
+    authserv_id = pieces[0].split()[0].lower()
+    spf = dkim = dmarc = spf_domain = dmarc_from = None
+    dkim_domains: list[str] = []
+    for piece in pieces[1:]:
+        m = _RESINFO.match(piece)
+        if not m:
+            continue
+        method, result, rest = m.group(1).lower(), m.group(2).lower(), m.group(3)
+        props = {f"{a.lower()}.{b.lower()}": c.lower() for a, b, c in _PROP.findall(rest)}
+        if method == "spf" and spf is None:
+            spf = result
+            mailfrom = props.get("smtp.mailfrom") or props.get("smtp.helo") or ""
+            spf_domain = mailfrom.rsplit("@", 1)[-1] or None
+        elif method == "dkim":
+            d = props.get("header.d") or props.get("header.i", "").lstrip("@").rsplit("@", 1)[-1]
+            if result == "pass":
+                dkim = "pass"
+                if d:
+                    dkim_domains.append(d)
+            elif dkim is None or (dkim != "pass" and result in ("fail", "permerror")):
+                dkim = result
+        elif method == "dmarc" and dmarc is None:
+            dmarc = result
+            dmarc_from = props.get("header.from")
+    return AuthResult(authserv_id, spf, dkim, dmarc, tuple(dkim_domains), spf_domain, dmarc_from)
+
+
+# --------------------------------------------------------------------------- HTML to text
+
+
+class _HTMLText(HTMLParser):
+    """Readable text and links from HTML.  Nothing is fetched; scripts and styles are dropped."""
+
+    _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template"})
+    _BLOCK = frozenset(
+        {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
+         "blockquote", "section", "article", "header", "footer", "hr", "pre", "dd", "dt"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[Link] = []
+        self._skip = 0
+        self._href: str | None = None
+        self._link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        if tag == "a":
+            self._href = next((v for k, v in attrs if k == "href" and v), None)
+            self._link_text = []
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+        if tag == "a" and self._href is not None:
+            if len(self.links) < MAX_LINKS:
+                text = " ".join("".join(self._link_text).split())
+                self.links.append(make_link(self._href, text))
+            self._href = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self.parts.append(data)
+        if self._href is not None:
+            self._link_text.append(data)
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def make_link(href: str, text: str) -> Link:
+    href = href.strip()
+    try:
+        host = (urlsplit(href).hostname or "").lower().strip(".")
+    except ValueError:
+        host = ""
+    return Link(href[:2000], text[:300], host)
+
+
+def html_to_text(html: str) -> tuple[str, tuple[Link, ...]]:
+    parser = _HTMLText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # HTMLParser is lenient; this is a last resort for pathological input
+        return re.sub(r"<[^>]*>", " ", html), tuple(parser.links)
+    return parser.text(), tuple(parser.links)
+
+
+_URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.I)
+
+
+def text_links(text: str) -> tuple[Link, ...]:
+    return tuple(make_link(u.rstrip(".,;:"), "") for u in _URL.findall(text)[:MAX_LINKS])
+
+
+# --------------------------------------------------------------------------- the parse
+
+
+def _mime_tree(raw: bytes, defects: list[str]) -> email.message.Message | None:
+    try:
+        parsed = mailparser.parse_from_bytes(raw)
+        for d in getattr(parsed, "defects_categories", ()) or ():
+            defects.append(str(d))
+        return parsed.message
+    except RecursionError:
+        defects.append("MIME nesting too deep")
+    except Exception as exc:  # mail-parser raises HeaderParseError and others on hostile input
+        defects.append(f"mail-parser failed: {type(exc).__name__}")
+    try:
+        return email.message_from_bytes(raw)
+    except RecursionError:
+        defects.append("MIME nesting too deep for the stdlib parser")
+    except Exception as exc:
+        defects.append(f"stdlib parser failed: {type(exc).__name__}")
+    return None
+
+
+def _raw_headers(msg: email.message.Message) -> dict[str, list[str]]:
+    """Header values as they were on the wire (8-bit bytes kept as surrogate escapes)."""
+    out: dict[str, list[str]] = {}
+    try:
+        items = list(msg.raw_items())
+    except Exception:
+        return out
+    for name, value in items:
+        out.setdefault(str(name).lower(), []).append(str(value))
+    return out
+
+
+def _bodies(msg: email.message.Message, defects: list[str]) -> tuple[str, str, list[str]]:
+    plain: list[str] = []
+    html: list[str] = []
+    attachments: list[str] = []
+    try:
+        parts = list(msg.walk())
+    except RecursionError:
+        defects.append("MIME nesting too deep")
+        parts = [msg]
+    if len(parts) > MAX_PARTS:
+        defects.append(f"more than {MAX_PARTS} MIME parts; the rest ignored")
+        parts = parts[:MAX_PARTS]
+    budget = MAX_TEXT_CHARS
+    for part in parts:
+        try:
+            if part.is_multipart():
+                continue
+            ctype = part.get_content_type()
+            disposition = (part.get("Content-Disposition") or "").lower()
+            filename = part.get_filename()
+        except Exception:
+            defects.append("unreadable MIME part")
+            continue
+        if filename or disposition.startswith("attachment") or not ctype.startswith("text/"):
+            if filename or not ctype.startswith("multipart/"):
+                attachments.append(decode_header(filename or ctype, defects))
+            continue
+        if ctype not in ("text/plain", "text/html") or budget <= 0:
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except Exception:
+            defects.append("undecodable part payload")
+            continue
+        if not isinstance(payload, bytes):
+            continue
+        try:
+            charset = part.get_content_charset()
+        except Exception:
+            charset = None
+        text = decode_bytes(payload[: budget * 4], charset, defects)[:budget]
+        budget -= len(text)
+        (plain if ctype == "text/plain" else html).append(text)
+    return "\n\n".join(plain), "\n".join(html), attachments
+
+
+def parse(raw: bytes) -> ParsedMessage:
+    """Parse raw message bytes.  Never raises for any input."""
+    defects: list[str] = []
+    if not raw:
+        return ParsedMessage(defects=("empty message",))
+    try:
+        return _parse(raw, defects)
+    except RecursionError:
+        defects.append("MIME nesting too deep")
+    except Exception as exc:  # the promise is: bad mail is recorded, never crashes the daemon
+        defects.append(f"parse failed: {type(exc).__name__}")
+    return ParsedMessage(size=len(raw), defects=tuple(dict.fromkeys(defects)))
+
+
+def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
+    msg = _mime_tree(raw, defects)
+    if msg is None:
+        return ParsedMessage(size=len(raw), defects=tuple(dict.fromkeys(defects)))
+    for d in getattr(msg, "defects", ()) or ():
+        defects.append(type(d).__name__)
+
+    headers = _raw_headers(msg)
+
+    def one(name: str) -> str:
+        values = headers.get(name.lower())
+        return values[0] if values else ""
+
+    def every(name: str) -> list[str]:
+        return headers.get(name.lower(), [])
+
+    from_list = _addresses(every("From")[:1], defects)
+    plain, html, attachments = _bodies(msg, defects)
+    links: tuple[Link, ...] = ()
+    html_only = False
+    if html:
+        html_text, links = html_to_text(html)
+        if not plain.strip():
+            plain, html_only = html_text, True
+    if not links and plain:
+        links = text_links(plain)
+    auth = tuple(
+        r for r in (parse_auth_results(v) for v in every("Authentication-Results")) if r
+    )
+    precedence = one("Precedence").strip().lower() or None
+    auto = one("Auto-Submitted").strip().lower() or None
+    list_id = decode_header(one("List-Id"), defects) or None
+    return_path = _first_id(one("Return-Path"))
+    return ParsedMessage(
+        message_id=_first_id(one("Message-ID")),
+        in_reply_to=_first_id(one("In-Reply-To")),
+        references=_message_ids(one("References")),
+        from_=from_list[0] if from_list else None,
+        reply_to=_addresses(every("Reply-To"), defects),
+        to=_addresses(every("To"), defects),
+        cc=_addresses(every("Cc"), defects),
+        subject=decode_header(one("Subject"), defects),
+        date=_date(one("Date"), defects),
+        text=plain.replace("\r\n", "\n")[:MAX_TEXT_CHARS],
+        links=links,
+        auth_results=auth,
+        list_id=list_id,
+        precedence=precedence,
+        auto_submitted=auto,
+        list_unsubscribe=bool(one("List-Unsubscribe")),
+        return_path=return_path.strip("<>").lower() if return_path else None,
+        attachments=tuple(attachments[:100]),
+        html_only=html_only,
+        size=len(raw),
+        defects=tuple(dict.fromkeys(defects)),
+    )
