@@ -9,6 +9,7 @@ TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
 CORPUS = DATA / "corpus"
 HELDOUT = DATA / "heldout"
+BLIND = DATA / "blind"
 sys.path.insert(0, str(TESTS))  # evaluation.py and infra/ are plain modules beside the tests
 
 

@@ -5,7 +5,7 @@ import pytest
 from appealwatch.classify import classify, find_account_ids, find_ticket, imitated_provider
 from appealwatch.config import load_config
 from appealwatch.parse import parse
-from conftest import CORPUS, HELDOUT
+from conftest import BLIND, CORPUS, HELDOUT
 from evaluation import evaluate
 from mails import auth_fail, auth_pass, make_mail
 
@@ -20,7 +20,7 @@ def run(raw: bytes, rules, folder: str = "INBOX", trusted=()):
 # rules (tests/data/heldout) and is the honest estimate.
 
 
-@pytest.mark.parametrize("root", [CORPUS, HELDOUT], ids=["corpus", "heldout"])
+@pytest.mark.parametrize("root", [CORPUS, HELDOUT, BLIND], ids=["corpus", "heldout", "blind"])
 def test_quality_on_labelled_sets(root, rules):
     report = evaluate(root, rules)
     per_cat = report.per_category()

@@ -298,7 +298,9 @@ def choose_reason(scores: dict[str, float]) -> str:
         return "system"
     ranked = sorted(
         ((v, k) for k, v in scores.items() if k != "system"),
-        key=lambda vk: (vk[0], {"payment": 3, "security": 2, "policy": 1}.get(vk[1], 0)),
+        # on a tie, the reason least often mentioned in passing wins: notices about policy
+        # mention payments and security now and then, payment notices rarely mention policy
+        key=lambda vk: (vk[0], {"policy": 3, "security": 2, "payment": 1}.get(vk[1], 0)),
         reverse=True,
     )
     return ranked[0][1] if ranked and ranked[0][0] >= 1 else "unknown"
@@ -501,10 +503,14 @@ def classify(
     # Each reading competes with the others; answering something the user sent favours the
     # acknowledgement/reply/decision readings, a message out of the blue favours a notice.
     bonus = 1.0 if is_response else -1.0
+    # A person at the provider who asks for something, or says the matter is in progress, is
+    # writing a support reply.
+    asks = 2.0 if _REQUEST.search(low) or _QUESTION.search(low) else 0.0
+    reply = scores.get("support_reply", 0.0) + pending + asks
     candidates = {
         "suspension": (susp - neg_total - bonus, SUSPENSION_THRESHOLD + 1),
         "ticket_ack": (scores.get("ticket_ack", 0.0) + bonus, ACK_THRESHOLD + 1),
-        "support_reply": (scores.get("support_reply", 0.0) + bonus, REPLY_THRESHOLD + 1),
+        "support_reply": (reply + bonus, REPLY_THRESHOLD + 1),
         "restored": (restored + bonus, DECISION_THRESHOLD + 1),
         "denied": (denied + bonus * 1.5, DECISION_THRESHOLD + 1),
     }
@@ -569,3 +575,78 @@ def classify(
         account_ids=accounts,
         explanation=tuple(explain),
     )
+
+
+# --------------------------------------------------------------------------- facts for cases
+
+_REQUEST = re.compile(
+    r"\b(?:could|can|would) you (?:please |kindly )?\w+|\bplease (?:provide|send|confirm|reply|"
+    r"share|attach|upload|describe|explain|tell|let us know|include|answer|submit|forward)\b"
+    r"|\b(?:we|i) (?:need|require) (?:some|more|additional|a few|further|the following|two|three)?"
+    r" ?(?:information|details|things|documents|items|answers)\b"
+    r"|\b(?:we|i) (?:need|require|would like) you to\b"
+    r"|(?:请(?!勿|不要)|麻烦)(?:您)?[^，。！？\n]{0,8}(?:提供|补充|确认|回复|上传|告知|说明|发送|附上)",
+    re.I,
+)
+_NOTHING_TO_DO = re.compile(
+    r"\b(?:nothing (?:else )?(?:you need|for you) to (?:do|send)|(?:you )?(?:don't|do not) need to "
+    r"(?:do|send|provide) anything|no (?:further )?action (?:is )?(?:required|needed))\b|无需",
+    re.I,
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-•*·]|\d{1,2}[.)]|[一二三四五六七八九十]、|\(\d\))\s+(.{8,300})$")
+_QUESTION = re.compile(r"[^.!?。！？\n]{8,300}[?？]")
+
+
+def asks_user(text: str) -> bool:
+    """Does a support message ask the user for something?"""
+    own = own_text(text)
+    if _NOTHING_TO_DO.search(own) and "?" not in own and "？" not in own:
+        return False
+    return bool(_REQUEST.search(own) or _QUESTION.search(own))
+
+
+def extract_questions(text: str, limit: int = 8) -> list[str]:
+    """The questions and requested items of a support message, for the answer draft."""
+    own = own_text(text)
+    found: list[str] = []
+    current: list[str] | None = None
+    for line in [*own.splitlines(), ""]:
+        m = _LIST_ITEM.match(line)
+        if m or not line.strip():
+            if current:
+                found.append(" ".join(" ".join(current).split()))
+            current = [m.group(1)] if m else None
+        elif current is not None:
+            current.append(line)  # a list item continued on the next line
+    for m in _QUESTION.finditer(own.replace("\n", " ")):
+        q = " ".join(m.group(0).split())
+        if not any(q in f or f in q for f in found):
+            found.append(q)
+    return found[:limit]
+
+
+_AMOUNT = re.compile(
+    r"(?:US\$|\$|€|£|¥|￥|RMB|CNY|USD|EUR|GBP)\s?\d[\d,]*(?:\.\d{1,2})?"
+    r"|\d[\d,]*(?:\.\d{1,2})?\s?(?:USD|EUR|GBP|CNY|元)"
+)
+_TRANSACTION = re.compile(
+    r"\b(?:ch|pi|py|in|txn|tx)_[A-Za-z0-9]{8,40}\b"
+    r"|(?:transaction|payment|receipt|invoice|order|reference)(?: id| number| no\.?| #)?\s*[:#]?\s*"
+    r"#?([A-Z0-9][A-Z0-9-]{5,40})"
+    r"|(?:交易号|订单号|流水号|交易单号)[:：]?\s*([A-Za-z0-9-]{6,40})",
+    re.I,
+)
+
+
+def payment_facts(subject: str, text: str) -> dict[str, list[str]]:
+    """Amounts and transaction ids in a receipt or payment mail (evidence for payment appeals)."""
+    body = f"{subject}\n{text[:MAX_SCAN_CHARS]}"
+    amounts = list(dict.fromkeys(m.group(0).strip() for m in _AMOUNT.finditer(body)))[:5]
+    ids: list[str] = []
+    for m in _TRANSACTION.finditer(body):
+        token = next((g for g in m.groups() if g), m.group(0)).strip()
+        if any(ch.isdigit() for ch in token) and token not in ids:
+            ids.append(token)
+    if not amounts and not ids:
+        return {}
+    return {"amounts": amounts, "transaction_ids": ids[:5]}

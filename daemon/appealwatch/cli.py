@@ -11,7 +11,9 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from appealwatch import __version__
 from appealwatch.config import Config, ConfigError, load_config
@@ -68,22 +70,207 @@ def cmd_classify(args: argparse.Namespace, config: Config) -> int:
     return status
 
 
-def cmd_demo(args: argparse.Namespace, config: Config) -> int:
-    """Classify the bundled sample mailbox and show what appealwatch makes of each message."""
-    from appealwatch import resources
-    from appealwatch.classify import classify
-    from appealwatch.parse import parse
+# --------------------------------------------------------------------------- the state
 
-    root = resources.samples_dir()
-    print(f"appealwatch demo: the sample mailbox in {root}\n")
-    for folder in ("INBOX", "Junk"):
-        for path in sorted((root / folder).glob("*.eml")):
-            result = classify(parse(path.read_bytes()), folder, config.rules)
-            detail = result.reason or result.decision
-            what = result.category + (f" ({detail})" if detail else "")
-            flag = "  PHISHING" if result.phishing else ""
-            print(f"  {folder:<6} {path.name:<38} {what:<28} {result.provider or '-'}{flag}")
+
+def _parse_now(text: str | None, config: Config) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--now {text!r} is not an ISO 8601 date or time, e.g. "
+                        "2026-03-20T09:30+01:00") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(config.model.followup.timezone))
+    return value
+
+
+def state_path(config: Config) -> Path:
+    from appealwatch.store import default_state_path
+
+    configured = config.model.state.path
+    return Path(configured).expanduser() if configured else default_state_path()
+
+
+def open_store(config: Config, *, dry_run: bool = False):
+    from appealwatch.store import Store, StoreError
+
+    path = state_path(config)
+    try:
+        if dry_run:
+            return Store.in_memory_copy(path)
+        return Store(path)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+
+
+def make_sources(config: Config) -> list:
+    from appealwatch.maildir import MaildirError, MaildirSource
+
+    sources = []
+    if not config.model.accounts:
+        raise UserError("no accounts are configured: add an [[accounts]] table to "
+                        f"{config.path or 'your config'} (see appealwatch.example.toml)")
+    for acct in config.model.accounts:
+        if acct.maildir:
+            try:
+                sources.append(MaildirSource(acct.name, acct.maildir, dict(acct.folders)))
+            except MaildirError as exc:
+                raise UserError(str(exc)) from None
+        else:
+            log.warning("account %s: IMAP accounts are watched by 'appealwatch run', which is "
+                        "not available in this version; skipped", acct.name)
+    return sources
+
+
+def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
+                backends: list[str] | None = None):
+    from appealwatch.engine import Engine
+    from appealwatch.notify import Notifier
+
+    notifier = Notifier(backends if backends is not None else config.model.notify.backends,
+                        config.model.notify.command)
+    clock = (lambda: now) if now else None
+    return Engine(config, store, make_sources(config), notifier, now=clock, dry_run=dry_run)
+
+
+def cmd_scan(args: argparse.Namespace, config: Config) -> int:
+    now = _parse_now(args.now, config)
+    with open_store(config, dry_run=args.dry_run) as store:
+        engine = make_engine(config, store, now=now, dry_run=args.dry_run)
+        report = engine.scan()
+    for item in report.printed:
+        print(item if item.startswith("notification:") else f"--- draft ---\n{item}")
+    print(f"scan: {report.seen} new message(s), {report.relevant} about cases, "
+          f"{report.cases_opened} case(s) opened, {report.transitions} change(s), "
+          f"{report.drafts_written} draft(s) written, {report.notifications} notification(s)"
+          + (" (dry run: nothing was written or sent)" if args.dry_run else ""),
+          file=sys.stderr)
     return EXIT_OK
+
+
+def _case_dict(store, case) -> dict:
+    messages = store.case_messages(case.id)
+    return {
+        "id": case.id, "provider": case.provider, "state": case.state, "reason": case.reason,
+        "opened": case.opened_at.isoformat(), "last_activity": case.last_activity.isoformat(),
+        "next_followup": case.next_followup_at.isoformat() if case.next_followup_at else None,
+        "messages": len(messages), "ticket": case.ticket, "account_ids": list(case.account_ids),
+        "followups": case.followups,
+        "message_ids": [m.message_id for m in messages if m.message_id],
+    }
+
+
+def cmd_cases(args: argparse.Namespace, config: Config) -> int:
+    with open_store(config) as store:
+        rows = [_case_dict(store, c) for c in store.cases()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=None))
+        return EXIT_OK
+    if not rows:
+        print("no cases yet")
+        return EXIT_OK
+    header = ("ID", "PROVIDER", "STATE", "REASON", "OPENED", "LAST ACTIVITY", "NEXT FOLLOW-UP",
+              "MSGS")
+    table = [header] + [(
+        str(r["id"]), r["provider"] or "-", r["state"], r["reason"] or "-", r["opened"][:10],
+        r["last_activity"][:16].replace("T", " "),
+        (r["next_followup"] or "-")[:16].replace("T", " "), str(r["messages"]),
+    ) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+def _get_case(store, case_id: int):
+    case = store.case(case_id)
+    if case is None:
+        raise UserError(f"there is no case {case_id}; 'appealwatch cases' lists them")
+    return case
+
+
+def cmd_show(args: argparse.Namespace, config: Config) -> int:
+    with open_store(config) as store:
+        case = _get_case(store, args.case)
+        lines = [f"Case {case.id}: {case.provider or 'unknown provider'} — {case.state}"
+                 + (f" ({case.reason})" if case.reason else "")]
+        if case.ticket:
+            lines.append(f"  ticket {case.ticket}")
+        if case.account_ids:
+            lines.append(f"  account ids: {', '.join(case.account_ids)}")
+        if case.next_followup_at and case.is_open:
+            lines.append(f"  next follow-up due {case.next_followup_at.isoformat()}")
+        events = []
+        for t in store.transitions(case.id):
+            arrow = f"{t['from_state'] or '∅'} → {t['to_state']}"
+            events.append((t["at"], 0, f"{arrow}: {t['cause']}"))
+        for m in store.case_messages(case.id):
+            who = "you →" if m.direction == "out" else f"← {m.from_addr or '?'}"
+            what = m.category if m.direction == "in" else "sent"
+            folder = f" [{m.folder_role}]" if m.folder_role in ("junk",) else ""
+            events.append((m.date.isoformat() if m.date else "", 1,
+                           f"{who} {what}{folder}: {m.subject or '(no subject)'}"))
+        for d in store.drafts(case_id=case.id):
+            events.append((d["created_at"], 2, f"draft {d['kind']}"
+                           + (f" {d['number']}" if d["number"] else "")
+                           + f" {d['state']}: {d['message_id']}"))
+        for n in store.notifications():
+            if n["case_id"] == case.id:
+                events.append((n["created_at"], 3, f"notification {n['event']} {n['state']}"))
+        lines.append("")
+        for at, _, text in sorted(events):
+            lines.append(f"  {at[:16].replace('T', ' ')}  {text}")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_draft(args: argparse.Namespace, config: Config) -> int:
+    with open_store(config) as store:
+        case = _get_case(store, args.case)
+        drafts = [d for d in store.drafts(case_id=case.id) if d["state"] in ("written",
+                                                                             "pending")]
+        if not drafts:
+            raise UserError(f"case {case.id} has no draft")
+        latest = drafts[-1]
+        engine = make_engine(config, store, now=None, dry_run=True)
+        source = next((s for s in engine.sources), None)
+        raw = None
+        if source is not None and latest["location"]:
+            raw = source.read_draft(latest["location"])
+        if raw is None and source is not None:
+            raw = engine.render(source, case, latest["kind"], latest["number"],
+                                latest["answers"], latest["message_id"]).raw
+    sys.stdout.write(raw.decode("utf-8", "replace") if raw else "")
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
+    from appealwatch.cases import plan_resolve
+
+    with open_store(config) as store:
+        case = _get_case(store, args.case)
+        plan = plan_resolve(case, args.outcome, datetime.now(UTC))
+        if plan.transition is None:
+            raise UserError(f"case {case.id} is already closed ({case.state})")
+        engine = make_engine(config, store, now=None, dry_run=False)
+        source = engine.sources[0] if engine.sources else None
+        engine.apply(source, case.account_id, plan, None, engine_report())
+    print(f"case {case.id}: {case.state} → {args.outcome}")
+    return EXIT_OK
+
+
+def engine_report():
+    from appealwatch.engine import Report
+
+    return Report()
+
+
+def cmd_demo(args: argparse.Namespace, config: Config) -> int:
+    from appealwatch.demo import run_demo
+
+    return run_demo(keep=args.keep)
 
 
 # --------------------------------------------------------------------------- parser
@@ -127,12 +314,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser(
+        "scan",
+        help="one pass over every configured account: new mail, cases, drafts, follow-ups",
+        description="Reads new mail in each account's INBOX, spam and Sent folders, updates the "
+        "cases, writes drafts into the Drafts folder, plans follow-ups that are due and sends "
+        "notifications, then exits.  Running it again changes nothing.",
+    )
+    p.add_argument("--now", metavar="ISO8601",
+                   help="act as if it were this time (see what happens on a given date)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show the drafts and notifications it would create; change nothing")
+    p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser("cases", help="list the cases", description="Lists the cases: id, "
+                       "provider, state, reason, opened, last activity, next follow-up and the "
+                       "number of messages.")
+    p.add_argument("--json", action="store_true",
+                   help="a JSON array, with the Message-IDs of each case's messages")
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("show", help="tell a case's story",
+                       description="Shows a case's timeline: messages, state changes with their "
+                       "causes, drafts and notifications.")
+    p.add_argument("case", type=int, metavar="ID")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("draft", help="print a case's current draft",
+                       description="Prints the case's latest draft as it is in the Drafts folder.")
+    p.add_argument("case", type=int, metavar="ID")
+    p.set_defaults(func=cmd_draft)
+
+    p = sub.add_parser("resolve", help="close a case by hand",
+                       description="Closes a case with an outcome, e.g. when the provider told "
+                       "you by phone or in a web form.")
+    p.add_argument("case", type=int, metavar="ID")
+    p.add_argument("--outcome", required=True, choices=("restored", "denied", "withdrawn"))
+    p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser(
         "demo",
         help="show appealwatch at work on a bundled sample mailbox (no account needed)",
         description="Runs appealwatch over a sample mailbox shipped with it: a suspension "
         "notice in Junk, a phishing imitation, a ticket acknowledgement, a support question, "
         "a decision and everyday mail.  Needs no account and no network.",
     )
+    p.add_argument("--keep", action="store_true",
+                   help="keep the demo's Maildir, config and state folder and print its path")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -245,6 +245,7 @@ class Provider:
     link_domains: tuple[str, ...]
     aliases: tuple[str, ...]
     support: str
+    configured: bool = False  # given in the user's config: its support address wins
     named_re: re.Pattern[str] | None = None  # one of the aliases, as a word
     signs_re: re.Pattern[str] | None = None  # a greeting or signature in the provider's name
 
@@ -382,15 +383,18 @@ def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]
         problems += _domain_problems(f"providers.{pid}.domains", p.domains)
         problems += _domain_problems(f"providers.{pid}.link_domains", p.link_domains)
         aliases = tuple(dict.fromkeys(a.lower() for a in [pid, *p.aliases]))
+        named_re, signs_re = _alias_patterns(aliases)
         built.append(
             Provider(
-                pid,
-                p.name,
-                tuple(p.domains),
-                tuple(dict.fromkeys([*p.domains, *p.link_domains])),
-                aliases,
-                p.support,
-                *_alias_patterns(aliases),
+                id=pid,
+                name=p.name,
+                domains=tuple(p.domains),
+                link_domains=tuple(dict.fromkeys([*p.domains, *p.link_domains])),
+                aliases=aliases,
+                support=p.support,
+                configured=extra is not None and pid in extra.providers,
+                named_re=named_re,
+                signs_re=signs_re,
             )
         )
     return Rules(

@@ -1,0 +1,344 @@
+"""Case logic: one case per incident.  Pure: a message and the known cases in, a plan out.
+
+A message joins a case by its threading headers (In-Reply-To/References against every message
+and draft of the case), by a ticket/case number, or by provider + account identifiers; otherwise
+a genuine suspension notice opens a new case, and so does an acknowledgement, reply or decision
+that answers something the user sent that appealwatch has not seen.  Phishing opens a case of its
+own in state ``suspicious`` and never joins another.
+
+States: new -> appealed -> (needs_reply <-> waiting) -> restored | denied | withdrawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from appealwatch.model import ALL_STATES, CLOSED_STATES, CaseRow, MessageRow
+
+# Which state changes are allowed; anything else is a bug (checked by the tests).
+ALLOWED = {
+    None: {"new", "appealed", "needs_reply", "waiting", "restored", "denied", "suspicious"},
+    "new": {"appealed", "needs_reply", "waiting", "restored", "denied", "withdrawn"},
+    "appealed": {"needs_reply", "waiting", "restored", "denied", "withdrawn"},
+    "needs_reply": {"waiting", "appealed", "restored", "denied", "withdrawn"},
+    "waiting": {"needs_reply", "restored", "denied", "withdrawn"},
+    "restored": set(),
+    "denied": set(),
+    "withdrawn": set(),
+    "suspicious": set(),
+}
+assert set(ALLOWED) - {None} == set(ALL_STATES)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftIntent:
+    kind: str  # appeal | answer | followup
+    number: int  # the follow-up's number; 0 otherwise
+    answers: str | None  # Message-ID of the message the draft replies to
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeIntent:
+    event: str  # one of notify.EVENTS
+    summary: str
+    folder: str | None
+    with_draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    case_id: int | None = None  # the existing case the message joins
+    new_case: dict[str, Any] | None = None  # or the values of a case it opens
+    changes: dict[str, Any] = field(default_factory=dict)
+    transition: tuple[str | None, str, str] | None = None  # from, to, cause
+    drafts: tuple[DraftIntent, ...] = ()
+    notices: tuple[NoticeIntent, ...] = ()
+    why: str = ""
+
+
+def transition_allowed(from_state: str | None, to_state: str) -> bool:
+    return to_state in ALLOWED.get(from_state, set())
+
+
+def _refs(msg: MessageRow) -> set[str]:
+    return {r for r in (msg.in_reply_to, *msg.refs) if r}
+
+
+def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, str]:
+    """The case a message belongs to, and how it was linked."""
+    candidates = [c for c in cases if c.state != "suspicious"]
+    refs = _refs(msg)
+    if refs:
+        linked = [c for c in candidates if c.message_ids & refs]
+        if linked:
+            return _prefer_open(linked), "threading headers"
+    if msg.ticket:
+        linked = [c for c in candidates if msg.ticket in c.tickets
+                  and (msg.provider is None or c.provider in (None, msg.provider))]
+        if linked:
+            return _prefer_open(linked), f"ticket {msg.ticket}"
+    if msg.account_ids and msg.provider:
+        ids = set(msg.account_ids)
+        linked = [c for c in candidates if c.provider == msg.provider and ids & set(c.account_ids)]
+        # a new notice on an account whose earlier incident is closed is a new incident
+        if msg.category == "suspension":
+            linked = [c for c in linked if c.is_open]
+        if linked:
+            return _prefer_open(linked), "provider and account id"
+    if msg.provider and msg.category in RESPONSES:
+        # Providers often answer from another address, quoting only the user's own message:
+        # an answer from a provider belongs to the open case with that provider.
+        linked = [c for c in candidates if c.provider == msg.provider and c.is_open
+                  and (msg.date is None or c.opened_at <= msg.date)]
+        if linked:
+            return _prefer_open(linked), f"the open {msg.provider} case"
+    return None, ""
+
+
+RESPONSES = ("ticket_ack", "support_reply", "appeal_decision")
+
+
+def _prefer_open(cases: list[CaseRow]) -> CaseRow:
+    return max(cases, key=lambda c: (c.is_open, c.last_activity, c.id))
+
+
+def _name(providers: dict[str, str], pid: str | None) -> str:
+    return providers.get(pid or "", pid or "an unknown provider")
+
+
+REASON_WORDS = {
+    "policy": "a policy violation",
+    "payment": "a payment problem",
+    "security": "a security check",
+    "system": "an error on the provider's side",
+    "unknown": "no stated reason",
+}
+
+
+def _identifier(msg: MessageRow) -> str:
+    return f" {msg.account_ids[0]}" if msg.account_ids else " your account"
+
+
+def plan_incoming(
+    msg: MessageRow,
+    cases: list[CaseRow],
+    now: datetime,
+    providers: dict[str, str],
+) -> Plan:
+    """What a message from the outside (INBOX or spam folder) changes."""
+    when = msg.date or now
+    folder_note = " — found in your spam folder" if msg.folder_role == "junk" else ""
+    name = _name(providers, msg.provider)
+    if msg.category in (None, "irrelevant"):
+        return Plan(why="irrelevant")
+    if msg.phishing:
+        reasons = "; ".join(msg.phishing_reasons) or "it does not come from the provider"
+        return Plan(
+            new_case=_case_values(msg, "suspicious", when),
+            transition=(None, "suspicious", f"phishing imitating {name}: {reasons}"),
+            notices=(NoticeIntent(
+                "phishing_warning",
+                f"Phishing: a fake {name} suspension notice{folder_note}. Do not click its "
+                f"links or reply. ({reasons})",
+                msg.folder_role,
+            ),),
+            why="phishing",
+        )
+    case, link = match_case(msg, cases)
+    if case is None:
+        return _open_case(msg, when, name, folder_note)
+    return _advance(msg, case, when, name, folder_note, link)
+
+
+def _case_values(msg: MessageRow, state: str, when: datetime) -> dict[str, Any]:
+    return {
+        "provider": msg.provider,
+        "reason": msg.reason,
+        "state": state,
+        "lang": msg.lang or "en",
+        "ticket": msg.ticket,
+        "account_ids": list(msg.account_ids),
+        "notice_message_id": msg.message_id,
+        "notice_subject": msg.subject,
+        "opened_at": when,
+        "last_activity": when,
+        "provider_last_at": when,
+        "awaiting_user": state == "needs_reply",
+        "outcome": msg.decision if state in CLOSED_STATES else None,
+    }
+
+
+def _open_case(msg: MessageRow, when: datetime, name: str, folder_note: str) -> Plan:
+    if msg.category == "suspension":
+        reason = REASON_WORDS.get(msg.reason or "unknown", "no stated reason")
+        return Plan(
+            new_case=_case_values(msg, "new", when),
+            transition=(None, "new", f"{name} suspension notice ({reason}){folder_note}"),
+            drafts=(DraftIntent("appeal", 0, msg.message_id),),
+            notices=(NoticeIntent(
+                "new_notice",
+                f"{name} suspended{_identifier(msg)} for {reason}{folder_note}. "
+                "An appeal draft is in your Drafts folder.",
+                msg.folder_role, with_draft=True,
+            ),),
+            why="new notice",
+        )
+    # An answer to something the user sent that we have not seen: the case exists already.
+    return _advance_from(None, msg, when, name, folder_note, "opened by a provider message")
+
+
+def _advance(msg: MessageRow, case: CaseRow, when: datetime, name: str, folder_note: str,
+             link: str) -> Plan:
+    plan = _advance_from(case, msg, when, name, folder_note, f"linked by {link}")
+    return plan
+
+
+def _advance_from(case: CaseRow | None, msg: MessageRow, when: datetime, name: str,
+                  folder_note: str, link: str) -> Plan:
+    state = case.state if case else None
+    changes: dict[str, Any] = {"last_activity": when, "provider_last_at": when}
+    if case is not None:
+        if case.last_activity > when:
+            changes["last_activity"] = case.last_activity
+        if case.provider_last_at and case.provider_last_at > when:
+            changes["provider_last_at"] = case.provider_last_at
+        new_ids = [a for a in msg.account_ids if a not in case.account_ids]
+        if new_ids:
+            changes["account_ids"] = [*case.account_ids, *new_ids]
+        if msg.ticket and not case.ticket:
+            changes["ticket"] = msg.ticket
+        if not case.provider and msg.provider:
+            changes["provider"] = msg.provider
+    target: str | None = None
+    cause = ""
+    drafts: tuple[DraftIntent, ...] = ()
+    notices: tuple[NoticeIntent, ...] = ()
+    category = msg.category
+    if category == "appeal_decision":
+        target = msg.decision or "restored"
+        cause = f"{name} decided: access {'restored' if target == 'restored' else 'denied'}"
+        changes.update({"outcome": target, "awaiting_user": False, "next_followup_at": None})
+        advice = (" Keep your e-mail and payment details current and turn on two-factor "
+                  "authentication." if target == "restored"
+                  else " Read the explanation; appeal again only with new facts.")
+        notices = (NoticeIntent(
+            "decision",
+            f"{name} {'restored your access' if target == 'restored' else 'denied the appeal'}"
+            f"{folder_note}.{advice}", msg.folder_role),)
+    elif category == "ticket_ack":
+        if state in (None, "new"):
+            target = "appealed"
+            cause = f"{name} acknowledged the request" + (f" (ticket {msg.ticket})"
+                                                          if msg.ticket else "")
+    elif category == "support_reply":
+        if msg.asks:
+            target = "needs_reply"
+            cause = f"{name} support asked something"
+            changes["awaiting_user"] = True
+            drafts = (DraftIntent("answer", 0, msg.message_id),)
+            notices = (NoticeIntent(
+                "needs_reply",
+                f"{name} support asked you something{folder_note}. An answer draft is in your "
+                "Drafts folder; fill in the marked places and send it.",
+                msg.folder_role, with_draft=True),)
+        else:
+            target = "waiting" if state not in (None, "new") else "appealed"
+            cause = f"{name} support sent a status update"
+            notices = (NoticeIntent(
+                "provider_reply",
+                f"{name} support replied with a status update{folder_note}. Nothing to do "
+                "for now.", msg.folder_role),)
+    elif category == "suspension":
+        # another notice about the same incident (a reminder, an escalation)
+        notices = (NoticeIntent(
+            "provider_reply",
+            f"{name} wrote again about{_identifier(msg)}{folder_note}.", msg.folder_role),)
+        if case is not None and case.reason in (None, "unknown") and msg.reason:
+            changes["reason"] = msg.reason
+    if case is None:
+        opened = target or "appealed"
+        values = _case_values(msg, opened, when)
+        values["awaiting_user"] = opened == "needs_reply"
+        return Plan(new_case=values, transition=(None, opened, f"{cause or 'provider wrote'}; "
+                                                  f"{link}"),
+                    drafts=drafts, notices=notices, why=link)
+    if target == state or (target and not transition_allowed(state, target)):
+        target = None
+    return Plan(
+        case_id=case.id,
+        changes=changes,
+        transition=(state, target, f"{cause}; {link}") if target else None,
+        drafts=drafts if case.is_open else (),
+        notices=notices if case.is_open or category == "appeal_decision" else (),
+        why=link,
+    )
+
+
+def plan_outgoing(msg: MessageRow, cases: list[CaseRow], now: datetime,
+                  provider_domains: dict[str, tuple[str, ...]]) -> Plan:
+    """What a message the user sent (found in Sent) changes."""
+    when = msg.date or now
+    case, link = match_case(msg, cases)
+    if case is None:
+        case, link = _match_by_recipient(msg, cases, provider_domains)
+    if case is None:
+        return Plan(why="not about a case")
+    changes: dict[str, Any] = {"user_last_at": max(when, case.user_last_at or when)}
+    if when > case.last_activity:
+        changes["last_activity"] = when
+    target = None
+    cause = ""
+    if case.state == "new":
+        target, cause = "appealed", "your appeal was sent (found in Sent)"
+    elif case.state == "needs_reply":
+        target, cause = "waiting", "you answered the provider's question (found in Sent)"
+        changes["awaiting_user"] = False
+    if case.state in ("appealed", "waiting") and case.provider_last_at and when > (
+            case.provider_last_at):
+        cause = "you wrote again (found in Sent)"
+    return Plan(
+        case_id=case.id,
+        changes=changes,
+        transition=(case.state, target, f"{cause}; linked by {link}") if target else None,
+        why=link or "recipient",
+    )
+
+
+def _match_by_recipient(msg: MessageRow, cases: list[CaseRow],
+                        provider_domains: dict[str, tuple[str, ...]]) -> tuple[CaseRow | None, str]:
+    domains = {a.rsplit("@", 1)[-1] for a in msg.to_addrs}
+    open_cases = [c for c in cases if c.is_open and c.provider]
+    for case in sorted(open_cases, key=lambda c: c.last_activity, reverse=True):
+        own = provider_domains.get(case.provider or "", ())
+        if any(d == o or d.endswith("." + o) for d in domains for o in own):
+            return case, f"a message to {case.provider}"
+    return None, ""
+
+
+def plan_followup(case: CaseRow, number: int, answers: str | None, days_waiting: int,
+                  providers: dict[str, str]) -> Plan:
+    name = _name(providers, case.provider)
+    return Plan(
+        case_id=case.id,
+        changes={"followups": number},
+        drafts=(DraftIntent("followup", number, answers),),
+        notices=(NoticeIntent(
+            "followup_due",
+            f"No answer from {name} for {days_waiting} business days. A polite follow-up "
+            f"(no. {number}) is in your Drafts folder.", None, with_draft=True),),
+        why=f"follow-up {number} due",
+    )
+
+
+def plan_resolve(case: CaseRow, outcome: str, now: datetime) -> Plan:
+    if not case.is_open:
+        return Plan(case_id=case.id, why=f"already {case.state}")
+    return Plan(
+        case_id=case.id,
+        changes={"outcome": outcome, "last_activity": now, "awaiting_user": False,
+                 "next_followup_at": None},
+        transition=(case.state, outcome, "closed by hand (appealwatch resolve)"),
+        why="resolved by hand",
+    )

@@ -1,0 +1,446 @@
+"""One pass over the mail: ingest, decide, then act.
+
+1. **Ingest**: every message not seen before is parsed and classified (pure) and recorded with
+   its classification (never its body).  Malformed mail is recorded with its defects and skipped.
+2. **Decide**: unprocessed messages, oldest first, go through the case logic (pure); each plan is
+   recorded in one transaction together with its intents (drafts, notifications).  Follow-ups
+   that have fallen due are planned the same way.
+3. **Act**: pending drafts are rendered and written (after checking they are not there already);
+   pending notifications are delivered at most once.
+
+Every step can be interrupted (SIGKILL included) and the next run completes what was left.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from appealwatch import cases as caselogic
+from appealwatch import followup
+from appealwatch.classify import (
+    asks_user,
+    classify,
+    extract_questions,
+    find_account_ids,
+    find_ticket,
+    payment_facts,
+)
+from appealwatch.config import Config, Rules
+from appealwatch.model import CaseRow, MessageRow
+from appealwatch.notify import Notifier, urgency
+from appealwatch.parse import parse
+from appealwatch.render import (
+    build_message,
+    draft_message_id,
+    make_environment,
+    quoted_lines,
+    render_body,
+    reply_subject,
+)
+from appealwatch.store import Store
+
+log = logging.getLogger("appealwatch.engine")
+_CRASH_AT = os.environ.get("APPEALWATCH_CRASH_AT", "")
+
+
+def crash_point(name: str) -> None:
+    """Fault injection for the tests: die here, as SIGKILL would, when asked to."""
+    if name == _CRASH_AT:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+INCOMING_ROLES = ("inbox", "junk")
+BATCH = 200
+
+
+class MailSource(Protocol):
+    account: str
+    kind: str
+
+    def folders(self) -> dict[str, str]: ...
+    def list(self, role: str) -> list[str]: ...
+    def read(self, role: str, location: str) -> bytes | None: ...
+    def find_draft(self, message_id: str) -> str | None: ...
+    def append_draft(self, raw: bytes) -> str: ...
+    def read_draft(self, location: str) -> bytes | None: ...
+    def remove_draft(self, location: str) -> None: ...
+    def content_hash(self, raw: bytes) -> str: ...
+
+
+@dataclass
+class Report:
+    seen: int = 0
+    relevant: int = 0
+    malformed: int = 0
+    cases_opened: int = 0
+    transitions: int = 0
+    drafts_written: int = 0
+    notifications: int = 0
+    printed: list[str] = field(default_factory=list)
+
+
+def policy_of(config: Config) -> followup.FollowupPolicy:
+    f = config.model.followup
+    return followup.FollowupPolicy(f.after_business_days, f.max_followups, f.country,
+                                   f.subdivision, f.timezone)
+
+
+def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rules,
+                trusted: tuple[str, ...], own_addresses: frozenset[str]) -> dict[str, Any]:
+    """Parse and classify one message into the row the store keeps.  Never raises."""
+    parsed = parse(raw)
+    row: dict[str, Any] = {
+        "folder_id": folder_id, "location": location, "message_id": parsed.message_id,
+        "date": parsed.date, "from_addr": parsed.from_.address if parsed.from_ else None,
+        "reply_to": parsed.reply_to[0].address if parsed.reply_to else None,
+        "to_addrs": [a.address for a in parsed.to], "subject": parsed.subject,
+        "in_reply_to": parsed.in_reply_to, "refs": list(parsed.references),
+        "defects": list(parsed.defects),
+    }
+    outgoing = role == "sent" or (row["from_addr"] in own_addresses and role not in
+                                  INCOMING_ROLES)
+    if outgoing:
+        row.update(direction="out", category="own", ticket=find_ticket(parsed.subject),
+                   account_ids=list(find_account_ids(parsed.text[:20000])))
+        return row
+    try:
+        result = classify(parsed, role, rules, trusted)
+    except Exception as exc:  # a classifier bug must not stop the scan: record and skip
+        log.error("could not classify message %s: %s", location, type(exc).__name__)
+        row.update(direction="in", category=None, defects=[*row["defects"], "classify failed"],
+                   processed=True)
+        return row
+    row.update(
+        direction="in", category=result.category, reason=result.reason,
+        decision=result.decision, provider=result.provider, ticket=result.ticket,
+        lang=result.lang, phishing=result.phishing, phishing_reasons=result.phishing_reasons,
+        confidence=result.confidence, cues=result.cues, account_ids=result.account_ids,
+    )
+    if result.category == "support_reply":
+        row["asks"] = asks_user(parsed.text)
+    if result.category == "irrelevant":
+        row["processed"] = True
+        if result.provider:
+            row["facts"] = payment_facts(parsed.subject, parsed.text)
+    return row
+
+
+class Engine:
+    def __init__(self, config: Config, store: Store, sources: list[MailSource],
+                 notifier: Notifier, *, now: Callable[[], datetime] | None = None,
+                 dry_run: bool = False) -> None:
+        self.config = config
+        self.store = store
+        self.sources = sources
+        self.notifier = notifier
+        self._now = now or (lambda: datetime.now(UTC))
+        self.dry_run = dry_run
+        self.policy = policy_of(config)
+        self.env = make_environment(config.config_dir / "templates")
+        self.providers = {p.id: p.name for p in config.rules.providers}
+        self.provider_domains = {p.id: p.domains for p in config.rules.providers}
+
+    def now(self) -> datetime:
+        return self._now()
+
+    # -------------------------------------------------------------- the pass
+
+    def scan(self) -> Report:
+        report = Report()
+        for source in self.sources:
+            account_id = self.store.account_id(source.account, source.kind)
+            self.ingest(source, account_id, report)
+            self.decide(source, account_id, report)
+            self.plan_followups(source, account_id, report)
+            self.write_drafts(source, account_id, report)
+        self.deliver(report)
+        return report
+
+    # -------------------------------------------------------------- 1. ingest
+
+    def _own_addresses(self, source: MailSource) -> frozenset[str]:
+        addrs = {self.config.model.user.email.lower()}
+        for acct in self.config.model.accounts:
+            if acct.name == source.account and acct.email:
+                addrs.add(acct.email.lower())
+        return frozenset(a for a in addrs if a)
+
+    def ingest(self, source: MailSource, account_id: int, report: Report) -> None:
+        rules = self.config.rules
+        trusted = tuple(self.config.model.mail.trusted_authserv_ids)
+        own = self._own_addresses(source)
+        for role, name in source.folders().items():
+            if role == "drafts":
+                continue
+            folder_id = self.store.folder_id(account_id, role, name)
+            known = self.store.known_locations(folder_id)
+            fresh = [loc for loc in source.list(role) if loc not in known]
+            batch: list[dict[str, Any]] = []
+            for location in fresh:
+                raw = source.read(role, location)
+                if raw is None:
+                    continue
+                row = message_row(raw, folder_id, role, location, rules, trusted, own)
+                report.seen += 1
+                report.malformed += bool(row["defects"]) and row.get("category") is None
+                report.relevant += row.get("category") not in (None, "irrelevant")
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    self.store.add_messages(batch)
+                    crash_point("after-ingest-batch")
+                    batch = []
+            if batch:
+                self.store.add_messages(batch)
+                crash_point("after-ingest-batch")
+
+    # -------------------------------------------------------------- 2. decide
+
+    def decide(self, source: MailSource, account_id: int, report: Report) -> None:
+        for msg in self.store.unprocessed(account_id):
+            cases = self.store.cases(account_id)
+            if msg.direction == "out":
+                plan = caselogic.plan_outgoing(msg, cases, self.now(), self.provider_domains)
+            else:
+                plan = caselogic.plan_incoming(msg, cases, self.now(), self.providers)
+            self.apply(source, account_id, plan, msg, report)
+            crash_point("after-decision")
+
+    def apply(self, source: MailSource, account_id: int, plan: caselogic.Plan,
+              msg: MessageRow | None, report: Report) -> int | None:
+        """Record a plan and its intents in one transaction."""
+        now = self.now()
+        with self.store.transaction():
+            case_id = plan.case_id
+            if plan.new_case is not None:
+                case_id = self.store.insert_case({**plan.new_case, "account_id": account_id})
+                report.cases_opened += 1
+            if case_id is not None:
+                self.store.update_case(case_id, plan.changes)
+                if plan.transition:
+                    from_state, to_state, cause = plan.transition
+                    if not caselogic.transition_allowed(from_state, to_state):
+                        raise AssertionError(f"bad transition {from_state} -> {to_state}")
+                    if from_state is not None:
+                        self.store.update_case(case_id, {"state": to_state})
+                    when = msg.date if msg and msg.date else now
+                    self.store.add_transition(case_id, when, from_state, to_state, cause,
+                                              msg.message_id if msg else None)
+                    report.transitions += 1
+            if msg is not None:
+                self.store.mark_processed(msg.id, case_id)
+            if case_id is None:
+                return None
+            domain = (self.config.model.user.email or "appealwatch.invalid").rsplit("@", 1)[-1]
+            draft_ids: list[str] = []
+            for d in plan.drafts:
+                mid = draft_message_id(source.account, case_id, d.kind, d.number, domain)
+                self.store.add_draft(case_id, d.kind, d.number, mid, d.answers, now)
+                draft_ids.append(mid)
+            case = self.store.case(case_id)
+            for n in plan.notices:
+                cause = (msg.message_id or f"message{msg.id}") if msg else (
+                    f"followup{case.followups if case else 0}")
+                key = f"{n.event}:{source.account}:{case_id}:{cause}"
+                payload = {
+                    "id": key, "event": n.event, "case_id": case_id,
+                    "provider": case.provider if case else None, "summary": n.summary,
+                    "folder": n.folder, "urgency": urgency(n.event),
+                    "draft": f"Drafts {draft_ids[-1]}" if n.with_draft and draft_ids else None,
+                    "account": source.account,
+                }
+                self.store.add_notification(key, case_id, n.event, payload, now)
+        return case_id
+
+    # -------------------------------------------------------------- follow-ups
+
+    def plan_followups(self, source: MailSource, account_id: int, report: Report) -> None:
+        now = self.now()
+        for case in self.store.cases(account_id):
+            nxt = followup.next_followup(case, self.policy)
+            due_at = nxt[1] if nxt else None
+            if due_at != case.next_followup_at:
+                with self.store.transaction():
+                    self.store.update_case(case.id, {"next_followup_at": due_at})
+            due = followup.followup_due_now(case, now, self.policy)
+            if due is None:
+                continue
+            number = due[0]
+            waiting = followup.business_days_waiting(case, now, self.policy)
+            answers = self._last_provider_message(case)
+            plan = caselogic.plan_followup(case, number, answers, waiting, self.providers)
+            self.apply(source, account_id, plan, None, report)
+            with self.store.transaction():
+                refreshed = self.store.case(case.id)
+                if refreshed is not None:
+                    nxt2 = followup.next_followup(refreshed, self.policy)
+                    self.store.update_case(case.id, {"next_followup_at": nxt2[1] if nxt2
+                                                     else None})
+
+    def _last_provider_message(self, case: CaseRow) -> str | None:
+        incoming = [m for m in self.store.case_messages(case.id) if m.direction == "in"]
+        return incoming[-1].message_id if incoming else case.notice_message_id
+
+    # -------------------------------------------------------------- 3. act: drafts
+
+    def write_drafts(self, source: MailSource, account_id: int, report: Report) -> None:
+        for row in self.store.drafts(state="pending"):
+            case = self.store.case(row["case_id"])
+            if case is None or case.account_id != account_id:
+                continue
+            draft = self.render(source, case, row["kind"], row["number"], row["answers"],
+                                row["message_id"])
+            if self.dry_run:
+                report.printed.append(draft.raw.decode("utf-8", "replace"))
+                continue
+            location = source.find_draft(row["message_id"])
+            if location is None:
+                location = source.append_draft(draft.raw)
+                crash_point("after-draft-append")
+                report.drafts_written += 1
+            written = source.read_draft(location) or draft.raw
+            self.store.set_draft_state(row["id"], "written", location,
+                                       source.content_hash(written))
+            if row["kind"] == "followup":
+                self._retire_old_followups(source, case.id, row["id"])
+
+    def _retire_old_followups(self, source: MailSource, case_id: int, keep: int) -> None:
+        """Never more than one pending follow-up per case: an older follow-up the user has not
+        touched is removed; one they edited is left alone."""
+        for old in self.store.drafts(case_id=case_id, state="written"):
+            if old["kind"] != "followup" or old["id"] == keep or not old["location"]:
+                continue
+            raw = source.read_draft(old["location"])
+            if raw is None:
+                continue  # sent or deleted by the user
+            if source.content_hash(raw) == old["content_hash"]:
+                source.remove_draft(old["location"])
+                self.store.set_draft_state(old["id"], "superseded")
+
+    def render(self, source: MailSource, case: CaseRow, kind: str, number: int,
+               answers: str | None, message_id: str):
+        """Build the draft for a case (deterministic apart from its Date)."""
+        messages = self.store.case_messages(case.id)
+        answered = next((m for m in messages if m.message_id == answers), None)
+        if answered is None and messages:
+            answered = next((m for m in reversed(messages) if m.direction == "in"), None)
+        text = self._read_text(source, answered) if answered else ""
+        user = self.config.model.user
+        lang = case.lang if user.language == "auto" else user.language
+        provider = self.config.rules.provider(case.provider)
+        context = self.context(case, kind, number, answered, text, lang)
+        body = render_body(self.env, kind, case.reason, lang, context)
+        to_addr = self._recipient(provider, answered)
+        from_addr = self._from_address(source)
+        refs = [*(answered.refs if answered else ()), *(
+            [answered.message_id] if answered and answered.message_id else [])]
+        subject_src = (answered.subject if answered else None) or case.notice_subject
+        return build_message(
+            body=body, from_name=user.name, from_addr=from_addr, to_addr=to_addr,
+            subject=reply_subject(subject_src, lang),
+            in_reply_to=answered.message_id if answered else None, references=refs,
+            message_id=message_id, date=self.now(), case_id=case.id,
+        )
+
+    def _from_address(self, source: MailSource) -> str:
+        for acct in self.config.model.accounts:
+            if acct.name == source.account and acct.email:
+                return acct.email
+        return self.config.model.user.email or f"{source.account}@localhost"
+
+    def _recipient(self, provider: Any, answered: MessageRow | None) -> str:
+        if provider is not None and provider.support and provider.configured:
+            return str(provider.support)
+        if answered is not None and answered.reply_to:
+            return answered.reply_to
+        sender = answered.from_addr if answered else None
+        if sender and not _no_reply(sender):
+            return sender
+        if provider is not None and provider.support:
+            return str(provider.support)
+        return sender or "support@invalid"
+
+    def _read_text(self, source: MailSource, msg: MessageRow) -> str:
+        role = msg.folder_role
+        raw = source.read(role, msg.location) if role else None
+        return parse(raw).text if raw else ""
+
+    def context(self, case: CaseRow, kind: str, number: int, answered: MessageRow | None,
+                text: str, lang: str) -> dict[str, Any]:
+        user = self.config.model.user
+        provider = self.config.rules.provider(case.provider)
+        evidence = []
+        if case.provider and (case.reason == "payment" or kind != "appeal"):
+            for m in self.store.evidence(case.account_id, case.provider):
+                evidence.append({
+                    "date": m.date.date().isoformat() if m.date else "",
+                    "subject": m.subject or "",
+                    "amounts": list(m.facts.get("amounts", [])),
+                    "transaction_ids": list(m.facts.get("transaction_ids", [])),
+                })
+        from appealwatch.classify import own_text
+
+        quoted = quoted_lines(own_text(text)) if text else []
+        questions = extract_questions(text) if kind == "answer" and text else []
+        followup_ctx = None
+        if kind == "followup":
+            followup_ctx = {
+                "number": number, "max": self.policy.max_followups,
+                "business_days_waiting": followup.business_days_waiting(case, self.now(),
+                                                                         self.policy),
+                "last_sent": (case.user_last_at or case.provider_last_at or case.opened_at)
+                .date().isoformat(),
+            }
+        return {
+            "lang": lang,
+            "user": {"name": user.name or "[FILL IN: your name]", "email": self._user_email()},
+            "provider": {"id": case.provider or "", "name": provider.name if provider else
+                         (case.provider or "Support")},
+            "case": {
+                "id": case.id, "reason": case.reason or "unknown", "ticket": case.ticket,
+                "account_ids": list(case.account_ids),
+                "opened": case.opened_at.date().isoformat(),
+                "notice_date": case.opened_at.date().isoformat(),
+                "notice_subject": case.notice_subject or "",
+            },
+            "evidence": evidence if case.reason == "payment" or kind == "answer" else [],
+            "quoted": quoted,
+            "questions": questions,
+            "followup": followup_ctx,
+            "quote_date": answered.date.date().isoformat() if answered and answered.date else "",
+        }
+
+    def _user_email(self) -> str:
+        return self.config.model.user.email or "[FILL IN: your account e-mail]"
+
+    # -------------------------------------------------------------- 3. act: notifications
+
+    def deliver(self, report: Report) -> None:
+        import json
+
+        for row in self.store.notifications(state="pending"):
+            event = json.loads(row["payload"])
+            if self.dry_run:
+                report.printed.append(f"notification: {json.dumps(event, ensure_ascii=False)}")
+                continue
+            if not self.store.claim_notification(row["id"]):
+                continue
+            ok = self.notifier.send(event)
+            crash_point("after-notify")
+            self.store.finish_notification(row["id"], "delivered" if ok else "failed")
+            report.notifications += ok
+
+
+def _no_reply(address: str) -> bool:
+    local = address.split("@", 1)[0].lower()
+    return any(w in local for w in ("noreply", "no-reply", "donotreply", "do-not-reply",
+                                    "notifications", "mailer-daemon"))
+
+
+def iter_open_cases(store: Store) -> Iterator[CaseRow]:
+    yield from (c for c in store.cases() if c.is_open)

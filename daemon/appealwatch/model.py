@@ -1,0 +1,74 @@
+"""Plain values shared by the pure core and the edges: a case and a message as the state knows
+them.  No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+OPEN_STATES = ("new", "appealed", "needs_reply", "waiting")
+CLOSED_STATES = ("restored", "denied", "withdrawn")
+ALL_STATES = (*OPEN_STATES, *CLOSED_STATES, "suspicious")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    id: int
+    account_id: int
+    provider: str | None
+    reason: str | None
+    state: str
+    lang: str
+    ticket: str | None
+    account_ids: tuple[str, ...]
+    notice_message_id: str | None
+    notice_subject: str | None
+    opened_at: datetime
+    last_activity: datetime
+    user_last_at: datetime | None
+    provider_last_at: datetime | None
+    awaiting_user: bool
+    followups: int
+    next_followup_at: datetime | None
+    outcome: str | None
+    message_ids: frozenset[str] = field(default=frozenset())
+    tickets: frozenset[str] = field(default=frozenset())
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    id: int
+    folder_id: int
+    location: str
+    message_id: str | None
+    date: datetime | None
+    direction: str
+    from_addr: str | None
+    reply_to: str | None
+    to_addrs: tuple[str, ...]
+    subject: str | None
+    in_reply_to: str | None
+    refs: tuple[str, ...]
+    category: str | None
+    reason: str | None
+    decision: str | None
+    provider: str | None
+    ticket: str | None
+    lang: str | None
+    phishing: bool
+    phishing_reasons: tuple[str, ...]
+    confidence: float | None
+    cues: tuple[str, ...]
+    account_ids: tuple[str, ...]
+    asks: bool
+    facts: dict[str, Any]
+    case_id: int | None
+    processed: bool
+    folder_role: str = ""
+
+

@@ -1,0 +1,589 @@
+"""The state database: the only module that imports sqlite3.
+
+One SQLite file (WAL mode, mode 0600) holds accounts, folders with their sync checkpoints, every
+message seen (by Message-ID and by location, with its classification, never its body), cases with
+their transitions, drafts and notifications.  The schema is versioned with ``PRAGMA user_version``
+and migrated forward on open.
+
+Effects are recorded as intents in the same transaction as the case change that causes them
+(a draft row in state ``pending``, a notification row in state ``pending``); the executor performs
+them and marks them done.  So a crash at any point leaves either nothing or a pending intent that
+the next run completes — never a lost case, and with the deterministic Message-ID never a second
+draft.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from appealwatch.model import CaseRow, MessageRow
+
+# Each entry migrates from version i to i + 1.  Never edit a released entry: add a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL
+    );
+    CREATE TABLE folders (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        role TEXT NOT NULL,
+        name TEXT NOT NULL,
+        uidvalidity INTEGER,
+        checkpoint TEXT,
+        UNIQUE (account_id, role)
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        folder_id INTEGER NOT NULL REFERENCES folders(id),
+        location TEXT NOT NULL,
+        message_id TEXT,
+        date TEXT,
+        direction TEXT NOT NULL,
+        from_addr TEXT,
+        reply_to TEXT,
+        to_addrs TEXT,
+        subject TEXT,
+        in_reply_to TEXT,
+        refs TEXT NOT NULL DEFAULT '[]',
+        category TEXT,
+        reason TEXT,
+        decision TEXT,
+        provider TEXT,
+        ticket TEXT,
+        lang TEXT,
+        phishing INTEGER NOT NULL DEFAULT 0,
+        phishing_reasons TEXT NOT NULL DEFAULT '[]',
+        confidence REAL,
+        cues TEXT NOT NULL DEFAULT '[]',
+        account_ids TEXT NOT NULL DEFAULT '[]',
+        asks INTEGER NOT NULL DEFAULT 0,
+        facts TEXT NOT NULL DEFAULT '{}',
+        defects TEXT NOT NULL DEFAULT '[]',
+        case_id INTEGER REFERENCES cases(id),
+        processed INTEGER NOT NULL DEFAULT 0,
+        seen_at TEXT NOT NULL,
+        UNIQUE (folder_id, location)
+    );
+    CREATE INDEX messages_message_id ON messages(message_id);
+    CREATE INDEX messages_case ON messages(case_id);
+    CREATE INDEX messages_unprocessed ON messages(processed, date);
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        provider TEXT,
+        reason TEXT,
+        state TEXT NOT NULL,
+        lang TEXT NOT NULL DEFAULT 'en',
+        ticket TEXT,
+        account_ids TEXT NOT NULL DEFAULT '[]',
+        notice_message_id TEXT,
+        notice_subject TEXT,
+        opened_at TEXT NOT NULL,
+        last_activity TEXT NOT NULL,
+        user_last_at TEXT,
+        provider_last_at TEXT,
+        awaiting_user INTEGER NOT NULL DEFAULT 0,
+        followups INTEGER NOT NULL DEFAULT 0,
+        next_followup_at TEXT,
+        outcome TEXT
+    );
+    CREATE TABLE transitions (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        at TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        message_id TEXT
+    );
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        kind TEXT NOT NULL,
+        number INTEGER NOT NULL DEFAULT 0,
+        message_id TEXT NOT NULL UNIQUE,
+        answers TEXT,
+        state TEXT NOT NULL,
+        location TEXT,
+        content_hash TEXT,
+        created_at TEXT NOT NULL,
+        done_at TEXT
+    );
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        event_key TEXT NOT NULL UNIQUE,
+        case_id INTEGER REFERENCES cases(id),
+        event TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        done_at TEXT
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+
+class StoreError(Exception):
+    """The state file cannot be used; the message says why and what to do."""
+
+
+def default_state_path() -> Path:
+    return platformdirs.user_state_path("appealwatch") / "state.sqlite3"
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class Store:
+    """A connection to the state file.  One writer at a time (the daemon or one CLI command)."""
+
+    def __init__(self, path: Path | str, *, timeout: float = 10.0) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        if self.path is not None:
+            self._prepare_file(self.path)
+        try:
+            self.db = sqlite3.connect(
+                str(path), timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.path is not None:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self._corrupt_message(exc)) from None
+        if self.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                side = Path(f"{self.path}{suffix}")
+                if side.exists():
+                    os.chmod(side, 0o600)
+
+    # -------------------------------------------------------------- file handling
+
+    @staticmethod
+    def _prepare_file(path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.exists():
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+                os.close(fd)
+            elif stat.S_IMODE(path.stat().st_mode) & 0o077:
+                os.chmod(path, 0o600)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the state file {path}: {exc.strerror or exc}; set [state] path "
+                "to a writable location"
+            ) from None
+
+    def _corrupt_message(self, exc: Exception) -> str:
+        where = self.path or ":memory:"
+        backup = ""
+        if self.path is not None and self.path.exists():
+            target = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            try:
+                shutil.copy2(self.path, target)
+                backup = f"; a copy was kept as {target}"
+            except OSError:
+                backup = ""
+        return (f"the state file {where} is not a usable database ({exc}){backup}. "
+                "appealwatch will not overwrite it: move it away to start afresh")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the state file {self.path} was written by a newer appealwatch (schema "
+                f"{version}, this one knows {SCHEMA_VERSION}); upgrade appealwatch"
+            )
+        for target in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[target]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {target + 1}")
+
+    @classmethod
+    def in_memory_copy(cls, path: Path | str) -> Store:
+        """A private in-memory copy of the state (for --dry-run): changes go nowhere."""
+        copy = cls(":memory:")
+        if Path(path).exists():
+            try:
+                source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                try:
+                    source.backup(copy.db)
+                finally:
+                    source.close()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot read the state file {path}: {exc}") from None
+        return copy
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -------------------------------------------------------------- accounts and folders
+
+    def account_id(self, name: str, kind: str) -> int:
+        row = self.db.execute("SELECT id FROM accounts WHERE name = ?", (name,)).fetchone()
+        if row:
+            return int(row["id"])
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO accounts(name, kind) VALUES (?, ?)", (name, kind))
+        return int(cur.lastrowid or 0)
+
+    def folder_id(self, account_id: int, role: str, name: str) -> int:
+        row = self.db.execute(
+            "SELECT id, name FROM folders WHERE account_id = ? AND role = ?", (account_id, role)
+        ).fetchone()
+        if row:
+            if row["name"] != name:
+                with self.transaction():
+                    self.db.execute("UPDATE folders SET name = ? WHERE id = ?", (name, row["id"]))
+            return int(row["id"])
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO folders(account_id, role, name) VALUES (?, ?, ?)",
+                (account_id, role, name),
+            )
+        return int(cur.lastrowid or 0)
+
+    def folder_checkpoint(self, folder_id: int) -> tuple[int | None, str | None]:
+        row = self.db.execute(
+            "SELECT uidvalidity, checkpoint FROM folders WHERE id = ?", (folder_id,)
+        ).fetchone()
+        return (row["uidvalidity"], row["checkpoint"]) if row else (None, None)
+
+    def set_folder_checkpoint(self, folder_id: int, uidvalidity: int | None,
+                              checkpoint: str | None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE folders SET uidvalidity = ?, checkpoint = ? WHERE id = ?",
+                (uidvalidity, checkpoint, folder_id),
+            )
+
+    def folder_role(self, folder_id: int) -> str:
+        row = self.db.execute("SELECT role FROM folders WHERE id = ?", (folder_id,)).fetchone()
+        return str(row["role"]) if row else ""
+
+    # -------------------------------------------------------------- messages
+
+    def known_locations(self, folder_id: int) -> set[str]:
+        rows = self.db.execute("SELECT location FROM messages WHERE folder_id = ?", (folder_id,))
+        return {r["location"] for r in rows}
+
+    def has_message_id(self, folder_id: int, message_id: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM messages WHERE folder_id = ? AND message_id = ?", (folder_id, message_id)
+        ).fetchone() is not None
+
+    def add_messages(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Record newly seen messages (classification included); returns how many were new."""
+        now = iso(datetime.now(UTC))
+        added = 0
+        with self.transaction():
+            for r in rows:
+                cur = self.db.execute(
+                    """INSERT OR IGNORE INTO messages(folder_id, location, message_id, date,
+                       direction, from_addr, reply_to, to_addrs, subject, in_reply_to, refs,
+                       category, reason, decision, provider, ticket, lang, phishing,
+                       phishing_reasons, confidence, cues, account_ids, asks, facts, defects,
+                       processed, seen_at)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                    (
+                        r["folder_id"], r["location"], r.get("message_id"), iso(r.get("date")),
+                        r["direction"], r.get("from_addr"), r.get("reply_to"),
+                        _json(list(r.get("to_addrs", ()))), r.get("subject"),
+                        r.get("in_reply_to"), _json(list(r.get("refs", ()))),
+                        r.get("category"), r.get("reason"), r.get("decision"), r.get("provider"),
+                        r.get("ticket"), r.get("lang"), int(bool(r.get("phishing"))),
+                        _json(list(r.get("phishing_reasons", ()))), r.get("confidence"),
+                        _json(list(r.get("cues", ()))), _json(list(r.get("account_ids", ()))),
+                        int(bool(r.get("asks"))), _json(r.get("facts", {})),
+                        _json(list(r.get("defects", ()))), int(bool(r.get("processed"))), now,
+                    ),
+                )
+                added += cur.rowcount
+        return added
+
+    def relocate_message(self, folder_id: int, message_id: str, location: str) -> None:
+        """A message seen before (matched by Message-ID) now lives elsewhere (UIDVALIDITY)."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE messages SET location = ? WHERE folder_id = ? AND message_id = ?",
+                (location, folder_id, message_id),
+            )
+
+    def _message(self, row: sqlite3.Row) -> MessageRow:
+        return MessageRow(
+            id=row["id"], folder_id=row["folder_id"], location=row["location"],
+            message_id=row["message_id"], date=from_iso(row["date"]),
+            direction=row["direction"], from_addr=row["from_addr"], reply_to=row["reply_to"],
+            to_addrs=tuple(json.loads(row["to_addrs"] or "[]")), subject=row["subject"],
+            in_reply_to=row["in_reply_to"], refs=tuple(json.loads(row["refs"])),
+            category=row["category"], reason=row["reason"], decision=row["decision"],
+            provider=row["provider"], ticket=row["ticket"], lang=row["lang"],
+            phishing=bool(row["phishing"]),
+            phishing_reasons=tuple(json.loads(row["phishing_reasons"])),
+            confidence=row["confidence"], cues=tuple(json.loads(row["cues"])),
+            account_ids=tuple(json.loads(row["account_ids"])), asks=bool(row["asks"]),
+            facts=json.loads(row["facts"]), case_id=row["case_id"],
+            processed=bool(row["processed"]),
+            folder_role=row["role"] if "role" in row.keys() else "",  # noqa: SIM118
+        )
+
+    _MESSAGE_SELECT = ("SELECT m.*, f.role AS role, f.account_id AS account_id FROM messages m "
+                       "JOIN folders f ON f.id = m.folder_id")
+
+    def unprocessed(self, account_id: int) -> list[MessageRow]:
+        rows = self.db.execute(
+            f"{self._MESSAGE_SELECT} WHERE f.account_id = ? AND m.processed = 0 "
+            "ORDER BY COALESCE(m.date, m.seen_at), m.id",
+            (account_id,),
+        )
+        return [self._message(r) for r in rows]
+
+    def message(self, message_pk: int) -> MessageRow:
+        row = self.db.execute(f"{self._MESSAGE_SELECT} WHERE m.id = ?", (message_pk,)).fetchone()
+        return self._message(row)
+
+    def case_messages(self, case_id: int) -> list[MessageRow]:
+        rows = self.db.execute(
+            f"{self._MESSAGE_SELECT} WHERE m.case_id = ? ORDER BY m.date, m.id", (case_id,)
+        )
+        return [self._message(r) for r in rows]
+
+    def evidence(self, account_id: int, provider: str) -> list[MessageRow]:
+        """The provider's receipts and payment mails: irrelevant mail with payment facts."""
+        rows = self.db.execute(
+            f"{self._MESSAGE_SELECT} WHERE f.account_id = ? AND m.provider = ? "
+            "AND m.category = 'irrelevant' AND m.facts != '{}' ORDER BY m.date",
+            (account_id, provider),
+        )
+        return [self._message(r) for r in rows]
+
+    # -------------------------------------------------------------- cases
+
+    def _case(self, row: sqlite3.Row, with_ids: bool = True) -> CaseRow:
+        ids: frozenset[str] = frozenset()
+        tickets: frozenset[str] = frozenset([row["ticket"]] if row["ticket"] else [])
+        if with_ids:
+            tickets |= frozenset(
+                t for (t,) in self.db.execute(
+                    "SELECT DISTINCT ticket FROM messages WHERE case_id = ? AND ticket IS NOT NULL",
+                    (row["id"],),
+                )
+            )
+            ids = frozenset(
+                mid for (mid,) in self.db.execute(
+                    "SELECT message_id FROM messages WHERE case_id = ? AND message_id IS NOT NULL",
+                    (row["id"],),
+                )
+            ) | frozenset(
+                mid for (mid,) in self.db.execute(
+                    "SELECT message_id FROM drafts WHERE case_id = ?", (row["id"],)
+                )
+            )
+        return CaseRow(
+            id=row["id"], account_id=row["account_id"], provider=row["provider"],
+            reason=row["reason"], state=row["state"], lang=row["lang"], ticket=row["ticket"],
+            account_ids=tuple(json.loads(row["account_ids"])),
+            notice_message_id=row["notice_message_id"], notice_subject=row["notice_subject"],
+            opened_at=from_iso(row["opened_at"]) or datetime.now(UTC),
+            last_activity=from_iso(row["last_activity"]) or datetime.now(UTC),
+            user_last_at=from_iso(row["user_last_at"]),
+            provider_last_at=from_iso(row["provider_last_at"]),
+            awaiting_user=bool(row["awaiting_user"]), followups=row["followups"],
+            next_followup_at=from_iso(row["next_followup_at"]), outcome=row["outcome"],
+            message_ids=ids,
+            tickets=tickets,
+        )
+
+    def cases(self, account_id: int | None = None) -> list[CaseRow]:
+        if account_id is None:
+            rows = self.db.execute("SELECT * FROM cases ORDER BY id")
+        else:
+            rows = self.db.execute("SELECT * FROM cases WHERE account_id = ? ORDER BY id",
+                                   (account_id,))
+        return [self._case(r) for r in rows.fetchall()]
+
+    def case(self, case_id: int) -> CaseRow | None:
+        row = self.db.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return self._case(row) if row else None
+
+    def insert_case(self, values: dict[str, Any]) -> int:
+        cur = self.db.execute(
+            """INSERT INTO cases(account_id, provider, reason, state, lang, ticket, account_ids,
+               notice_message_id, notice_subject, opened_at, last_activity, user_last_at,
+               provider_last_at, awaiting_user, followups, next_followup_at, outcome)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                values["account_id"], values.get("provider"), values.get("reason"),
+                values["state"], values.get("lang", "en"), values.get("ticket"),
+                _json(list(values.get("account_ids", ()))), values.get("notice_message_id"),
+                values.get("notice_subject"), iso(values["opened_at"]),
+                iso(values["last_activity"]), iso(values.get("user_last_at")),
+                iso(values.get("provider_last_at")), int(bool(values.get("awaiting_user"))),
+                values.get("followups", 0), iso(values.get("next_followup_at")),
+                values.get("outcome"),
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    _CASE_COLUMNS = frozenset({
+        "provider", "reason", "state", "lang", "ticket", "account_ids", "notice_message_id",
+        "notice_subject", "last_activity", "user_last_at", "provider_last_at", "awaiting_user",
+        "followups", "next_followup_at", "outcome",
+    })
+
+    def update_case(self, case_id: int, changes: dict[str, Any]) -> None:
+        if not changes:
+            return
+        sets, params = [], []
+        for key, value in changes.items():
+            if key not in self._CASE_COLUMNS:  # column names are never taken from input
+                raise ValueError(f"not a case column: {key}")
+            sets.append(f"{key} = ?")
+            if isinstance(value, datetime):
+                params.append(iso(value))
+            elif isinstance(value, list | tuple):
+                params.append(_json(list(value)))
+            elif isinstance(value, bool):
+                params.append(int(value))
+            else:
+                params.append(value)
+        self.db.execute(f"UPDATE cases SET {', '.join(sets)} WHERE id = ?", (*params, case_id))  # noqa: S608
+
+    def add_transition(self, case_id: int, at: datetime, from_state: str | None, to_state: str,
+                       cause: str, message_id: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO transitions(case_id, at, from_state, to_state, cause, message_id) "
+            "VALUES (?,?,?,?,?,?)",
+            (case_id, iso(at), from_state, to_state, cause, message_id),
+        )
+
+    def transitions(self, case_id: int) -> list[sqlite3.Row]:
+        return list(self.db.execute(
+            "SELECT * FROM transitions WHERE case_id = ? ORDER BY at, id", (case_id,)
+        ))
+
+    def mark_processed(self, message_pk: int, case_id: int | None) -> None:
+        self.db.execute(
+            "UPDATE messages SET processed = 1, case_id = ? WHERE id = ?", (case_id, message_pk)
+        )
+
+    # -------------------------------------------------------------- drafts
+
+    def add_draft(self, case_id: int, kind: str, number: int, message_id: str,
+                  answers: str | None, created_at: datetime) -> bool:
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO drafts(case_id, kind, number, message_id, answers, state, "
+            "created_at) VALUES (?,?,?,?,?,'pending',?)",
+            (case_id, kind, number, message_id, answers, iso(created_at)),
+        )
+        return cur.rowcount > 0
+
+    def drafts(self, case_id: int | None = None, state: str | None = None) -> list[sqlite3.Row]:
+        sql, params = "SELECT * FROM drafts WHERE 1 = 1", []
+        if case_id is not None:
+            sql += " AND case_id = ?"
+            params.append(case_id)
+        if state is not None:
+            sql += " AND state = ?"
+            params.append(state)
+        return list(self.db.execute(sql + " ORDER BY id", params))
+
+    def set_draft_state(self, draft_id: int, state: str, location: str | None = None,
+                        content_hash: str | None = None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE drafts SET state = ?, location = COALESCE(?, location), "
+                "content_hash = COALESCE(?, content_hash), done_at = ? WHERE id = ?",
+                (state, location, content_hash, iso(datetime.now(UTC)), draft_id),
+            )
+
+    # -------------------------------------------------------------- notifications
+
+    def add_notification(self, event_key: str, case_id: int | None, event: str,
+                         payload: dict[str, Any], created_at: datetime) -> bool:
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO notifications(event_key, case_id, event, payload, state, "
+            "created_at) VALUES (?,?,?,?,'pending',?)",
+            (event_key, case_id, event, _json(payload), iso(created_at)),
+        )
+        return cur.rowcount > 0
+
+    def notifications(self, state: str | None = None) -> list[sqlite3.Row]:
+        if state is None:
+            return list(self.db.execute("SELECT * FROM notifications ORDER BY id"))
+        return list(self.db.execute(
+            "SELECT * FROM notifications WHERE state = ? ORDER BY id", (state,)
+        ))
+
+    def claim_notification(self, notification_id: int) -> bool:
+        """Mark a pending notification as being sent; False if another run already did.
+        Delivery is at most once: a crash while sending leaves it 'sending', never resent."""
+        with self.transaction():
+            cur = self.db.execute(
+                "UPDATE notifications SET state = 'sending' WHERE id = ? AND state = 'pending'",
+                (notification_id,),
+            )
+        return cur.rowcount > 0
+
+    def finish_notification(self, notification_id: int, state: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE notifications SET state = ?, done_at = ? WHERE id = ?",
+                (state, iso(datetime.now(UTC)), notification_id),
+            )
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,132 @@
+"""The case logic, with plain values: no database, no files."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from appealwatch.cases import (
+    ALLOWED,
+    match_case,
+    plan_incoming,
+    plan_outgoing,
+    plan_resolve,
+    transition_allowed,
+)
+from appealwatch.model import ALL_STATES, CaseRow, MessageRow
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PROVIDERS = {"openai": "OpenAI", "github": "GitHub"}
+DOMAINS = {"openai": ("openai.com",), "github": ("github.com",)}
+
+
+def msg(**kw) -> MessageRow:
+    base = dict(id=1, folder_id=1, location="k", message_id="<m1@openai.com>", date=T0,
+                direction="in", from_addr="noreply@openai.com", reply_to=None, to_addrs=(),
+                subject="Your organization has been deactivated", in_reply_to=None, refs=(),
+                category="suspension", reason="policy", decision=None, provider="openai",
+                ticket=None, lang="en", phishing=False, phishing_reasons=(), confidence=0.9,
+                cues=(), account_ids=("org-abc12345",), asks=False, facts={}, case_id=None,
+                processed=False, folder_role="inbox")
+    base.update(kw)
+    return MessageRow(**base)
+
+
+def case(**kw) -> CaseRow:
+    base = dict(id=7, account_id=1, provider="openai", reason="policy", state="new", lang="en",
+                ticket=None, account_ids=("org-abc12345",), notice_message_id="<m1@openai.com>",
+                notice_subject="s", opened_at=T0, last_activity=T0, user_last_at=None,
+                provider_last_at=T0, awaiting_user=False, followups=0, next_followup_at=None,
+                outcome=None, message_ids=frozenset({"<m1@openai.com>"}), tickets=frozenset())
+    base.update(kw)
+    return CaseRow(**base)
+
+
+def test_a_notice_opens_a_case_with_an_appeal_draft_and_a_notification():
+    plan = plan_incoming(msg(folder_role="junk"), [], T0, PROVIDERS)
+    assert plan.new_case is not None and plan.new_case["state"] == "new"
+    assert [d.kind for d in plan.drafts] == ["appeal"]
+    (notice,) = plan.notices
+    assert notice.event == "new_notice" and "spam folder" in notice.summary
+    assert plan.transition == (None, "new", plan.transition[2])
+
+
+def test_phishing_is_suspicious_never_drafted_and_never_joins():
+    existing = case()
+    fake = msg(phishing=True, phishing_reasons=("sender domain x imitates",),
+               in_reply_to="<m1@openai.com>", message_id="<p@x>")
+    plan = plan_incoming(fake, [existing], T0, PROVIDERS)
+    assert plan.case_id is None and plan.new_case["state"] == "suspicious"
+    assert plan.drafts == () and plan.notices[0].event == "phishing_warning"
+
+
+def test_irrelevant_mail_changes_nothing():
+    plan = plan_incoming(msg(category="irrelevant"), [case()], T0, PROVIDERS)
+    assert plan.new_case is None and plan.case_id is None and not plan.drafts
+
+
+@pytest.mark.parametrize(("link", "kw"), [
+    ("threading headers", {"in_reply_to": "<m1@openai.com>"}),
+    ("ticket", {"ticket": "0519"}),
+    ("provider and account id", {"account_ids": ("org-abc12345",)}),
+    ("open openai case", {"account_ids": ()}),
+])
+def test_an_answer_joins_the_case(link, kw):
+    existing = case(tickets=frozenset({"0519"}), state="appealed")
+    found, how = match_case(msg(category="support_reply", message_id="<r@openai.com>", **kw),
+                            [existing])
+    assert found is existing and link in how
+
+
+def test_a_new_notice_on_a_closed_account_is_a_new_incident():
+    closed = case(state="restored")
+    plan = plan_incoming(msg(message_id="<m2@openai.com>"), [closed], T0, PROVIDERS)
+    assert plan.new_case is not None
+
+
+def test_question_then_answer_then_decision():
+    c = case(state="appealed", user_last_at=T0)
+    q = plan_incoming(msg(category="support_reply", asks=True, message_id="<q@openai.com>",
+                          in_reply_to="<m1@openai.com>"), [c], T0, PROVIDERS)
+    assert q.transition[:2] == ("appealed", "needs_reply")
+    assert q.changes["awaiting_user"] is True and q.drafts[0].kind == "answer"
+    assert q.notices[0].event == "needs_reply"
+    c2 = case(state="needs_reply", awaiting_user=True, message_ids=frozenset({"<q@openai.com>"}))
+    sent = msg(direction="out", category="own", message_id="<a@me>", in_reply_to="<q@openai.com>",
+               date=T0 + timedelta(hours=2))
+    a = plan_outgoing(sent, [c2], T0, DOMAINS)
+    assert a.transition[:2] == ("needs_reply", "waiting") and a.changes["awaiting_user"] is False
+    d = plan_incoming(msg(category="appeal_decision", decision="denied", message_id="<d@x>",
+                          in_reply_to="<a@me>"), [case(state="waiting", message_ids=frozenset(
+                              {"<a@me>"}))], T0, PROVIDERS)
+    assert d.transition[:2] == ("waiting", "denied") and d.notices[0].event == "decision"
+
+
+def test_status_update_moves_to_waiting_without_a_draft():
+    plan = plan_incoming(msg(category="support_reply", asks=False, in_reply_to="<m1@openai.com>"),
+                         [case(state="appealed")], T0, PROVIDERS)
+    assert plan.transition[:2] == ("appealed", "waiting") and not plan.drafts
+    assert plan.notices[0].event == "provider_reply"
+
+
+def test_the_users_appeal_in_sent_moves_new_to_appealed():
+    sent = msg(direction="out", category="own", message_id="<s@me>", to_addrs=("x@openai.com",),
+               in_reply_to=None, account_ids=())
+    plan = plan_outgoing(sent, [case()], T0, DOMAINS)
+    assert plan.transition[:2] == ("new", "appealed") and "Sent" in plan.transition[2]
+    assert plan.changes["user_last_at"] == T0
+
+
+def test_resolve_by_hand():
+    assert plan_resolve(case(), "withdrawn", T0).transition[:2] == ("new", "withdrawn")
+    assert plan_resolve(case(state="denied"), "restored", T0).transition is None
+
+
+def test_the_transition_table_is_closed_and_sane():
+    assert set(ALLOWED) - {None} == set(ALL_STATES)
+    for targets in ALLOWED.values():
+        assert targets <= set(ALL_STATES)
+    assert not transition_allowed("restored", "new")
+    assert not transition_allowed("suspicious", "new")
+    assert transition_allowed("waiting", "needs_reply")
