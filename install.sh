@@ -22,6 +22,7 @@ venv="${APPEALWATCH_VENV:-${XDG_DATA_HOME:-$HOME/.local/share}/appealwatch/venv}
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check .
+install -Dm644 README.md "${XDG_DATA_HOME:-$HOME/.local/share}/doc/appealwatch/README.md"
 mkdir -p "$HOME/.local/bin"
 ln -sf "$venv/bin/appealwatch" "$HOME/.local/bin/appealwatch"
 echo "install.sh: installed $("$venv/bin/appealwatch" --version) as ~/.local/bin/appealwatch" >&2

@@ -650,3 +650,27 @@ def payment_facts(subject: str, text: str) -> dict[str, list[str]]:
     if not amounts and not ids:
         return {}
     return {"amounts": amounts, "transaction_ids": ids[:5]}
+
+
+# --------------------------------------------------------------------------- backfill prefilter
+
+_TELLING_SUBJECT = re.compile(
+    r"suspend|deactivat|disabled|restrict|locked|terminat|banned|blocked|frozen|on hold|paused|"
+    r"revoked|appeal|reinstat|restored|reactivat|ticket|case \W?\d|request #|unusual|"
+    r"封|冻结|停用|停机|停服|限制|申诉|工单|解封|解冻",
+    re.I,
+)
+
+
+def may_matter(headers: ParsedMessage, folder: str, rules: Rules) -> bool:
+    """From the headers alone: can this message be about a case?  Used to skip fetching the
+    bodies of everyday mail during a backfill.  Errs on the side of fetching."""
+    if folder == "junk":
+        return True  # spam folders are small and notices hide there
+    subject = normalise(headers.subject)
+    sender = identify_sender(headers, subject, "", rules)
+    if sender.kind in ("genuine", "agent", "impostor"):
+        return not (headers.list_id and sender.kind == "impostor")
+    if any(domain_in(a.domain, p.domains) for a in headers.reply_to for p in rules.providers):
+        return True
+    return not headers.list_id and bool(_TELLING_SUBJECT.search(subject))

@@ -105,13 +105,47 @@ def open_store(config: Config, *, dry_run: bool = False):
         raise UserError(str(exc)) from None
 
 
+def imap_settings(config: Config, acct):
+    from appealwatch import secrets
+    from appealwatch.imap import ImapSettings
+
+    def secret() -> tuple[str, str]:
+        try:
+            if acct.oauth2_token_command:
+                token = secrets.get_oauth2_token(acct.name, acct.oauth2_token_command)
+                secrets.Redactor.register(token)
+                return "oauth2", token
+            password = secrets.get_password(acct.name, acct.username or "",
+                                            acct.password_command)
+            secrets.Redactor.register(password)
+            return "password", password
+        except secrets.SecretError as exc:
+            from appealwatch.imap import AuthError
+
+            raise AuthError(str(exc)) from None
+
+    return ImapSettings(
+        host=acct.host, port=acct.port, tls=acct.tls, username=acct.username or "",
+        secret=secret, ca_file=str(Path(acct.ca_file).expanduser()) if acct.ca_file else None,
+        allow_plaintext_loopback=acct.allow_plaintext_loopback,
+    )
+
+
 def make_sources(config: Config) -> list:
+    from appealwatch.classify import may_matter
+    from appealwatch.imap import ImapSource
     from appealwatch.maildir import MaildirError, MaildirSource
+    from appealwatch.parse import parse
 
     sources = []
     if not config.model.accounts:
         raise UserError("no accounts are configured: add an [[accounts]] table to "
                         f"{config.path or 'your config'} (see appealwatch.example.toml)")
+    rules = config.rules
+
+    def prefilter(headers: bytes, role: str) -> bool:
+        return may_matter(parse(headers), role, rules)
+
     for acct in config.model.accounts:
         if acct.maildir:
             try:
@@ -119,8 +153,8 @@ def make_sources(config: Config) -> list:
             except MaildirError as exc:
                 raise UserError(str(exc)) from None
         else:
-            log.warning("account %s: IMAP accounts are watched by 'appealwatch run', which is "
-                        "not available in this version; skipped", acct.name)
+            sources.append(ImapSource(acct.name, imap_settings(config, acct), dict(acct.folders),
+                                      lookback_days=acct.lookback_days, may_matter=prefilter))
     return sources
 
 
@@ -136,10 +170,17 @@ def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
 
 
 def cmd_scan(args: argparse.Namespace, config: Config) -> int:
+    from appealwatch.imap import ImapError
+
     now = _parse_now(args.now, config)
     with open_store(config, dry_run=args.dry_run) as store:
         engine = make_engine(config, store, now=now, dry_run=args.dry_run)
-        report = engine.scan()
+        try:
+            report = engine.scan()
+        except ImapError as exc:
+            raise UserError(str(exc)) from None
+        finally:
+            engine.close()
     for item in report.printed:
         print(item if item.startswith("notification:") else f"--- draft ---\n{item}")
     print(f"scan: {report.seen} new message(s), {report.relevant} about cases, "
@@ -261,6 +302,91 @@ def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from appealwatch.imap import FolderWatcher
+    from appealwatch.secrets import install_redactor
+    from appealwatch.service import Service
+
+    install_redactor()
+
+    def build(cfg: Config):
+        store = open_store(cfg)
+        engine = make_engine(cfg, store, now=None, dry_run=False)
+        engine.owns_store = True
+        watchers = []
+        accounts = {a.name: a for a in cfg.model.accounts}
+        for source in engine.sources:
+            if source.kind != "imap":
+                continue
+            acct = accounts[source.account]
+            for role in ("inbox", "junk", "sent"):
+                watchers.append(FolderWatcher(source.account, role, source.settings,
+                                              dict(acct.folders), service.changed))
+        return engine, watchers
+
+    service = Service(args.config, build=build)
+    return service.run()
+
+
+def cmd_login(args: argparse.Namespace, config: Config) -> int:
+    import getpass
+
+    from appealwatch import secrets
+    from appealwatch.imap import ImapError, connect
+
+    acct = next((a for a in config.model.accounts if a.name == args.account), None)
+    if acct is None or not acct.host:
+        raise UserError(f"there is no IMAP account {args.account!r} in the configuration")
+    if acct.password_command or acct.oauth2_token_command:
+        raise UserError(f"account {acct.name} gets its secret from a command; nothing to store")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {acct.username} at {acct.host}: ")
+    if not password:
+        raise UserError("no password given")
+    try:
+        backend = secrets.store_password(acct.name, acct.username or "", password)
+    except secrets.SecretError as exc:
+        raise UserError(str(exc)) from None
+    print(f"stored the password of {acct.name} in the keyring ({backend})")
+    if not args.no_check:
+        try:
+            client = connect(imap_settings(config, acct))
+            client.logout()
+        except ImapError as exc:
+            raise UserError(f"stored, but the login failed: {exc}") from None
+        print(f"login to {acct.host} works")
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
+    from appealwatch.doctor import run_checks
+
+    failures = 0
+    for ok, line in run_checks(config, state_path(config), imap_settings):
+        failures += not ok
+        print(f"{'PASS' if ok else 'FAIL'}  {line}")
+    print(f"\n{failures} problem(s) found" if failures else "\nall checks passed")
+    return EXIT_FAILURE if failures else EXIT_OK
+
+
+def cmd_service(args: argparse.Namespace, config: Config) -> int:
+    import shutil
+
+    from appealwatch.systemd import enable_command, install_unit
+
+    exe = shutil.which("appealwatch") or str(Path(sys.argv[0]).resolve())
+    if not Path(exe).is_absolute() or not Path(exe).exists():
+        raise UserError("cannot find the appealwatch command; install it with ./install.sh")
+    try:
+        path = install_unit(exe)
+    except (ValueError, OSError) as exc:
+        raise UserError(f"cannot install the service unit: {exc}") from None
+    print(f"installed {path}\nstart it now and at every login with:\n  {enable_command()}")
+    return EXIT_OK
+
+
 def engine_report():
     from appealwatch.engine import Report
 
@@ -350,6 +476,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case", type=int, metavar="ID")
     p.add_argument("--outcome", required=True, choices=("restored", "denied", "withdrawn"))
     p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser(
+        "run",
+        help="the service: watch the mailboxes and act on new mail as it arrives",
+        description="Runs until stopped: watches INBOX, the spam folder and Sent of every "
+        "account (IMAP IDLE, or polling a Maildir), handles new mail within seconds, drafts "
+        "follow-ups when they fall due.  Logs to stderr (the journal under systemd).  SIGTERM "
+        "stops it, SIGHUP reloads the configuration.",
+    )
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("login", help="store an IMAP account's password in the OS keyring",
+                       description="Asks for the password (an app password for Gmail or "
+                       "Outlook) and stores it in the keyring, then checks the login.")
+    p.add_argument("account", metavar="ACCOUNT", help="the account's name in the config")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
+    p.add_argument("--no-check", action="store_true", help="do not try to log in afterwards")
+    p.set_defaults(func=cmd_login)
+
+    p = sub.add_parser("doctor", help="check the setup, one PASS/FAIL line per item",
+                       description="Checks the configuration, the keyring, each account's "
+                       "login and folders, the notification backends and the state file.")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("service", help="install the systemd user service",
+                       description="Writes ~/.config/systemd/user/appealwatch.service and prints "
+                       "the command that enables and starts it.")
+    p.add_argument("action", choices=("install",))
+    p.set_defaults(func=cmd_service)
 
     p = sub.add_parser(
         "demo",

@@ -112,6 +112,7 @@ class AccountModel(_Strict):
     oauth2_token_command: str | None = None
     ca_file: str | None = None
     email: str | None = None
+    lookback_days: Annotated[int, Field(ge=1, le=3650)] = 180
     folders: dict[Literal["inbox", "junk", "sent", "drafts"], str] = {}
 
 
@@ -125,6 +126,7 @@ class FollowupModel(_Strict):
     country: str = "US"
     subdivision: str | None = None
     timezone: str = "UTC"
+    due_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "09:00"
 
     @field_validator("country")
     @classmethod

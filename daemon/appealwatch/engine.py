@@ -18,8 +18,8 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from datetime import UTC, datetime, time
+from typing import Any
 
 from appealwatch import cases as caselogic
 from appealwatch import followup
@@ -43,6 +43,7 @@ from appealwatch.render import (
     render_body,
     reply_subject,
 )
+from appealwatch.sources import Fetched, MailSource, SyncState
 from appealwatch.store import Store
 
 log = logging.getLogger("appealwatch.engine")
@@ -59,20 +60,6 @@ INCOMING_ROLES = ("inbox", "junk")
 BATCH = 200
 
 
-class MailSource(Protocol):
-    account: str
-    kind: str
-
-    def folders(self) -> dict[str, str]: ...
-    def list(self, role: str) -> list[str]: ...
-    def read(self, role: str, location: str) -> bytes | None: ...
-    def find_draft(self, message_id: str) -> str | None: ...
-    def append_draft(self, raw: bytes) -> str: ...
-    def read_draft(self, location: str) -> bytes | None: ...
-    def remove_draft(self, location: str) -> None: ...
-    def content_hash(self, raw: bytes) -> str: ...
-
-
 @dataclass
 class Report:
     seen: int = 0
@@ -87,13 +74,16 @@ class Report:
 
 def policy_of(config: Config) -> followup.FollowupPolicy:
     f = config.model.followup
+    hour, minute = (int(x) for x in f.due_time.split(":"))
     return followup.FollowupPolicy(f.after_business_days, f.max_followups, f.country,
-                                   f.subdivision, f.timezone)
+                                   f.subdivision, f.timezone, time(hour, minute))
 
 
 def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rules,
-                trusted: tuple[str, ...], own_addresses: frozenset[str]) -> dict[str, Any]:
-    """Parse and classify one message into the row the store keeps.  Never raises."""
+                trusted: tuple[str, ...], own_addresses: frozenset[str],
+                headers_only: bool = False) -> dict[str, Any]:
+    """Parse and classify one message into the row the store keeps.  Never raises.  With
+    ``headers_only`` the source decided from the headers that it cannot matter."""
     parsed = parse(raw)
     row: dict[str, Any] = {
         "folder_id": folder_id, "location": location, "message_id": parsed.message_id,
@@ -108,6 +98,9 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
     if outgoing:
         row.update(direction="out", category="own", ticket=find_ticket(parsed.subject),
                    account_ids=list(find_account_ids(parsed.text[:20000])))
+        return row
+    if headers_only:
+        row.update(direction="in", category="irrelevant", processed=True)
         return row
     try:
         result = classify(parsed, role, rules, trusted)
@@ -144,6 +137,8 @@ class Engine:
         self.policy = policy_of(config)
         self.env = make_environment(config.config_dir / "templates")
         self.providers = {p.id: p.name for p in config.rules.providers}
+        self.next_due: dict[str, datetime | None] = {}
+        self.owns_store = False
         self.provider_domains = {p.id: p.domains for p in config.rules.providers}
 
     def now(self) -> datetime:
@@ -151,16 +146,34 @@ class Engine:
 
     # -------------------------------------------------------------- the pass
 
-    def scan(self) -> Report:
+    def scan(self, accounts: set[str] | None = None) -> Report:
         report = Report()
         for source in self.sources:
+            if accounts is not None and source.account not in accounts:
+                continue
             account_id = self.store.account_id(source.account, source.kind)
             self.ingest(source, account_id, report)
             self.decide(source, account_id, report)
             self.plan_followups(source, account_id, report)
             self.write_drafts(source, account_id, report)
+            self.next_due[source.account] = min(
+                (c.next_followup_at for c in self.store.cases(account_id)
+                 if c.is_open and c.next_followup_at), default=None)
         self.deliver(report)
         return report
+
+    def store_due_accounts(self, now: datetime) -> list[str]:
+        """Accounts with a follow-up due by ``now`` (read from memory: safe from any thread)."""
+        return [a for a, due in dict(self.next_due).items() if due is not None and due <= now]
+
+    def close(self) -> None:
+        if self.owns_store:
+            self.store.close()
+        for source in self.sources:
+            try:
+                source.close()
+            except Exception as exc:
+                log.debug("closing %s: %s", source.account, exc)
 
     # -------------------------------------------------------------- 1. ingest
 
@@ -179,17 +192,22 @@ class Engine:
             if role == "drafts":
                 continue
             folder_id = self.store.folder_id(account_id, role, name)
-            known = self.store.known_locations(folder_id)
-            fresh = [loc for loc in source.list(role) if loc not in known]
+            uidvalidity, checkpoint = self.store.folder_checkpoint(folder_id)
+            state = SyncState(
+                known=self.store.known_locations(folder_id), uidvalidity=uidvalidity,
+                checkpoint=checkpoint,
+                known_message_id=lambda mid, f=folder_id: self.store.has_message_id(f, mid),
+            )
             batch: list[dict[str, Any]] = []
-            for location in fresh:
-                raw = source.read(role, location)
-                if raw is None:
+            for item in source.sync(role, state):
+                if item.relocate_message_id:
+                    self.store.relocate_message(folder_id, item.relocate_message_id,
+                                                item.location)
                     continue
-                row = message_row(raw, folder_id, role, location, rules, trusted, own)
+                row = self._row(item, folder_id, role, rules, trusted, own)
                 report.seen += 1
                 report.malformed += bool(row["defects"]) and row.get("category") is None
-                report.relevant += row.get("category") not in (None, "irrelevant")
+                report.relevant += row.get("category") not in (None, "irrelevant", "own")
                 batch.append(row)
                 if len(batch) >= BATCH:
                     self.store.add_messages(batch)
@@ -198,6 +216,15 @@ class Engine:
             if batch:
                 self.store.add_messages(batch)
                 crash_point("after-ingest-batch")
+            if role in source.last_sync:
+                # only after the messages are recorded: a crash before this re-reads, never skips
+                self.store.set_folder_checkpoint(folder_id, *source.last_sync[role])
+
+    @staticmethod
+    def _row(item: Fetched, folder_id: int, role: str, rules: Rules, trusted: tuple[str, ...],
+             own: frozenset[str]) -> dict[str, Any]:
+        return message_row(item.raw, folder_id, role, item.location, rules, trusted, own,
+                           headers_only=item.headers_only)
 
     # -------------------------------------------------------------- 2. decide
 

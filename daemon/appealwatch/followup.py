@@ -28,6 +28,7 @@ class FollowupPolicy:
     country: str = "US"
     subdivision: str | None = None
     timezone: str = "UTC"
+    due_time: time = DUE_HOUR
 
 
 @cache
@@ -80,7 +81,7 @@ def due_time(case: CaseRow, number: int, policy: FollowupPolicy) -> datetime | N
     zone = ZoneInfo(policy.timezone)
     local_day = ref.astimezone(zone).date()
     due_day = add_business_days(local_day, policy.after_business_days * number, _calendar(policy))
-    return datetime.combine(due_day, DUE_HOUR, tzinfo=zone)
+    return datetime.combine(due_day, policy.due_time, tzinfo=zone)
 
 
 def next_followup(case: CaseRow, policy: FollowupPolicy) -> tuple[int, datetime] | None:

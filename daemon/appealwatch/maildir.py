@@ -14,7 +14,10 @@ import email.policy
 import hashlib
 import logging
 import mailbox
+from collections.abc import Iterator
 from pathlib import Path
+
+from appealwatch.sources import Fetched, SyncState
 
 log = logging.getLogger("appealwatch.maildir")
 
@@ -42,6 +45,7 @@ class MaildirSource:
     """One account's Maildir tree."""
 
     kind = "maildir"
+    last_sync: dict[str, tuple[int, str]] = {}  # noqa: RUF012 - a Maildir has no checkpoints
 
     def __init__(self, account: str, root: str | Path, overrides: dict[str, str] | None = None,
                  *, create_drafts: bool = True) -> None:
@@ -97,6 +101,18 @@ class MaildirSource:
         if role not in self.paths:
             return []
         return sorted(self._box(role).iterkeys())
+
+    def sync(self, role: str, state: SyncState) -> Iterator[Fetched]:
+        """Every message not recorded yet (a local folder is cheap to list and read)."""
+        for key in self.list(role):
+            if key in state.known:
+                continue
+            raw = self.read(role, key)
+            if raw is not None:
+                yield Fetched(key, raw)
+
+    def close(self) -> None:
+        pass
 
     def read(self, role: str, location: str) -> bytes | None:
         try:

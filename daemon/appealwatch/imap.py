@@ -1,0 +1,566 @@
+"""IMAP as a mail source, and IDLE watchers: the only module that imports imapclient.
+
+* TLS by default (implicit TLS or STARTTLS), certificates and host names verified; a ``ca_file``
+  adds a private CA; a plain connection only to a loopback host, and only when the config says so.
+* Folders by RFC 6154 special-use flags, then by the usual names, then the config's overrides.
+* New mail by UID above the folder's checkpoint; a changed UIDVALIDITY re-matches messages by
+  Message-ID, so nothing is notified or drafted twice.
+* Backfill decides from headers which messages can matter and fetches only those bodies.
+* Drafts are APPENDed with ``\\Draft`` and ``\\Seen``; before any append the Drafts folder is
+  searched for the draft's Message-ID, so a lost connection never leaves two copies.
+* One connection per IDLE watcher; one for fetching and appending.  imapclient is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import email.utils
+import hashlib
+import ipaddress
+import logging
+import random
+import re
+import socket
+import ssl
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from imapclient import IMAPClient
+from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
+from imapclient.imapclient import DELETED, DRAFT, DRAFTS, JUNK, SEEN, SENT
+
+from appealwatch.sources import Fetched, SyncState
+
+log = logging.getLogger("appealwatch.imap")
+
+HEADER_BATCH = 500
+BODY_BATCH = 25
+NETWORK_ERRORS = (OSError, TimeoutError, ssl.SSLError, IMAPClientError, EOFError)
+
+JUNK_NAMES = ("Junk", "Spam", "[Gmail]/Spam", "[Google Mail]/Spam", "Junk E-mail", "Junk Email",
+              "Bulk Mail", "Bulk", "INBOX.Junk", "INBOX.Spam", "INBOX/Junk", "INBOX/Spam",
+              "垃圾邮件", "Spamverdacht", "Courrier indésirable", "Correo no deseado",
+              "Posta indesiderata", "Ongewenste e-mail", "Skräppost", "Lixo Eletrônico")
+SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
+              "[Google Mail]/Sent Mail", "INBOX.Sent", "INBOX/Sent", "已发送", "Gesendet",
+              "Gesendete Elemente", "Envoyés", "Elementos enviados", "Posta inviata")
+DRAFT_NAMES = ("Drafts", "[Gmail]/Drafts", "[Google Mail]/Drafts", "INBOX.Drafts",
+               "INBOX/Drafts", "草稿箱", "Entwürfe", "Brouillons", "Borradores", "Bozze")
+SPECIAL_USE = {"junk": JUNK, "sent": SENT, "drafts": DRAFTS}
+NAMES = {"junk": JUNK_NAMES, "sent": SENT_NAMES, "drafts": DRAFT_NAMES}
+
+
+class ImapError(Exception):
+    """A connection problem, said in one sentence with what to do."""
+
+
+class AuthError(ImapError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int | None
+    tls: str  # ssl | starttls | none
+    username: str
+    secret: Callable[[], tuple[str, str]] = field(repr=False)  # -> ("password"|"oauth2", value)
+    ca_file: str | None = None
+    allow_plaintext_loopback: bool = False
+    timeout: float = 30.0
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.tls == "ssl" else 143)
+
+
+def ssl_context(ca_file: str | None) -> ssl.SSLContext:
+    ctx = ssl.create_default_context()
+    if ca_file:
+        ctx.load_verify_locations(cafile=ca_file)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
+
+
+def _keepalive(client: IMAPClient) -> None:
+    try:
+        sock = client.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for opt, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 20), ("TCP_KEEPCNT", 3)):
+            if hasattr(socket, opt):
+                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, opt), value)
+    except OSError:
+        pass
+
+
+def connect(settings: ImapSettings) -> IMAPClient:
+    """A logged-in client, or ImapError/AuthError saying what went wrong."""
+    where = f"{settings.host}:{settings.effective_port}"
+    if settings.tls == "none" and not (settings.allow_plaintext_loopback
+                                       and _is_loopback(settings.host)):
+        raise ImapError(f"refusing an unencrypted connection to {where}: use tls = \"ssl\" or "
+                        "\"starttls\" (plain IMAP is only allowed to a loopback host)")
+    ctx = ssl_context(settings.ca_file)
+    client = None
+    try:
+        client = IMAPClient(settings.host, port=settings.effective_port,
+                            ssl=settings.tls == "ssl", ssl_context=ctx,
+                            timeout=settings.timeout)
+        if settings.tls == "starttls":
+            client.starttls(ctx)
+        kind, secret = settings.secret()
+        if kind == "oauth2":
+            client.oauth2_login(settings.username, secret)
+        else:
+            client.login(settings.username, secret)
+        _keepalive(client)
+        return client
+    except ssl.SSLCertVerificationError as exc:
+        _close(client)
+        raise ImapError(f"the TLS certificate of {where} could not be verified "
+                        f"({exc.verify_message}); if the server uses a private CA, set "
+                        "ca_file for this account") from None
+    except LoginError as exc:
+        _close(client)
+        raise AuthError(f"{where} refused the login of {settings.username} ({_text(exc)}); "
+                        f"check the password (`appealwatch login`) or app password") from None
+    except (ssl.SSLError, OSError, TimeoutError) as exc:
+        _close(client)
+        raise ImapError(f"cannot connect to {where}: {exc}") from None
+    except IMAPClientError as exc:
+        _close(client)
+        raise ImapError(f"{where}: {_text(exc)}") from None
+
+
+def _text(exc: BaseException) -> str:
+    text = str(exc)
+    return text.removeprefix("b'").removesuffix("'")[:200]
+
+
+def _close(client: IMAPClient | None) -> None:
+    if client is None:
+        return
+    try:
+        client.logout()
+    except Exception:
+        with contextlib.suppress(Exception):
+            client.shutdown()
+
+
+def discover_folders(client: IMAPClient, overrides: dict[str, str]) -> dict[str, str]:
+    """role -> mailbox name: special-use flags first, then common names; overrides win."""
+    listing = client.list_folders()
+    names = {name: flags for flags, _delim, name in listing}
+    lower = {name.lower(): name for name in names}
+    found = {"inbox": "INBOX"}
+    for role, flag in SPECIAL_USE.items():
+        by_flag = next((n for n, flags in names.items() if flag in flags), None)
+        by_name = next((lower[c.lower()] for c in NAMES[role] if c.lower() in lower), None)
+        if by_flag or by_name:
+            found[role] = by_flag or by_name  # type: ignore[assignment]
+    for role, name in overrides.items():
+        found[role] = name
+    return found
+
+
+def _date_of(raw: bytes) -> datetime | None:
+    m = re.search(rb"^Date:[ \t]*(.+(?:\r?\n[ \t].+)*)", raw, re.M | re.I)
+    if not m:
+        return None
+    try:
+        dt = email.utils.parsedate_to_datetime(m.group(1).decode("ascii", "replace").strip())
+    except (TypeError, ValueError):
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def crlf(raw: bytes) -> bytes:
+    return re.sub(rb"\r?\n", b"\r\n", raw)
+
+
+class ImapSource:
+    """An IMAP account for the engine: one connection for fetching and appending."""
+
+    kind = "imap"
+
+    def __init__(self, account: str, settings: ImapSettings, overrides: dict[str, str] | None,
+                 *, lookback_days: int = 180,
+                 may_matter: Callable[[bytes, str], bool] | None = None,
+                 progress: bool | None = None) -> None:
+        self.account = account
+        self.settings = settings
+        self.overrides = dict(overrides or {})
+        self.lookback_days = lookback_days
+        self.may_matter = may_matter or (lambda _headers, _role: True)
+        self.progress = sys.stderr.isatty() if progress is None else progress
+        self._client: IMAPClient | None = None
+        self._last_used = time.monotonic()
+        self._folders: dict[str, str] | None = None
+        self._selected: tuple[str, bool] | None = None
+        self.capabilities: frozenset[bytes] = frozenset()
+        self.last_sync: dict[str, tuple[int, str]] = {}
+
+    # -------------------------------------------------------------- connection
+
+    def client(self) -> IMAPClient:
+        if self._client is not None and time.monotonic() - self._last_used > 30:
+            # an idle connection may have died silently (suspend, network change): prove it
+            # alive quickly rather than wait for the full read timeout later
+            try:
+                self._client.socket().settimeout(5)
+                self._client.noop()
+                self._client.socket().settimeout(self.settings.timeout)
+            except (*NETWORK_ERRORS, Exception):
+                log.info("account %s: the connection went silent; reconnecting", self.account)
+                self.close()
+        if self._client is None:
+            self._client = connect(self.settings)
+            self.capabilities = frozenset(self._client.capabilities())
+            self._selected = None
+        self._last_used = time.monotonic()
+        return self._client
+
+    def close(self) -> None:
+        _close(self._client)
+        self._client = None
+        self._selected = None
+
+    def _select(self, name: str, readonly: bool) -> dict:
+        client = self.client()
+        info = client.select_folder(name, readonly=readonly)
+        self._selected = (name, readonly)
+        return info
+
+    def _call(self, fn: Callable[[IMAPClient], object], *, retry: bool = True) -> object:
+        """Run an idempotent operation; on a dropped connection reconnect once and retry."""
+        try:
+            return fn(self.client())
+        except NETWORK_ERRORS as exc:
+            if isinstance(exc, IMAPClientError) and not _is_abort(exc):
+                raise
+            self.close()
+            if not retry:
+                raise
+            log.info("account %s: connection lost (%s), reconnecting", self.account,
+                     type(exc).__name__)
+            return fn(self.client())
+
+    def folders(self) -> dict[str, str]:
+        if self._folders is None:
+            self._folders = self._call(  # type: ignore[assignment]
+                lambda c: discover_folders(c, self.overrides))
+            missing = [r for r in ("junk", "sent", "drafts") if r not in self._folders]
+            if missing:
+                log.warning("account %s: no %s folder found; set folders = { %s } for this "
+                            "account", self.account, "/".join(missing),
+                            ", ".join(f'{r} = "..."' for r in missing))
+        return dict(self._folders)
+
+    # -------------------------------------------------------------- reading
+
+    def sync(self, role: str, state: SyncState) -> Iterator[Fetched]:
+        """New messages of a folder; records (uidvalidity, highest uid) in ``last_sync``."""
+        name = self.folders().get(role)
+        if name is None:
+            return
+        info = self._call(lambda c: c.select_folder(name, readonly=True))
+        self._selected = (name, True)
+        uidvalidity = int(info[b"UIDVALIDITY"])  # type: ignore[index]
+        relocating = state.uidvalidity is not None and state.uidvalidity != uidvalidity
+        checkpoint = int(state.checkpoint) if state.checkpoint and not relocating else 0
+        if checkpoint:
+            uids = [u for u in self._call(lambda c: c.search(["UID", f"{checkpoint + 1}:*"]))
+                    if u > checkpoint]  # type: ignore[union-attr]
+        else:
+            since = date.today() - timedelta(days=self.lookback_days)
+            uids = list(self._call(lambda c: c.search(["SINCE", since])))  # type: ignore[arg-type]
+        uids = sorted(u for u in uids if str(u) not in state.known or relocating)
+        if relocating:
+            log.warning("account %s: %s was recreated on the server (UIDVALIDITY %s -> %s); "
+                        "matching its messages again by Message-ID", self.account, name,
+                        state.uidvalidity, uidvalidity)
+        highest = max(uids, default=checkpoint)
+        self.last_sync[role] = (uidvalidity, str(highest))
+        yield from self._fetch(role, name, uids, state, relocating)
+        self.last_sync[role] = (uidvalidity, str(highest))
+
+    def _fetch(self, role: str, name: str, uids: list[int], state: SyncState,
+               relocating: bool) -> Iterator[Fetched]:
+        wanted: list[int] = []
+        total = len(uids)
+        done = 0
+        for start in range(0, total, HEADER_BATCH):
+            batch = uids[start:start + HEADER_BATCH]
+            resp = self._call(lambda c, b=batch: self._refetch(c, name, b, "BODY.PEEK[HEADER]"))
+            for uid in batch:
+                data = resp.get(uid, {})  # type: ignore[union-attr]
+                headers = data.get(b"BODY[HEADER]") or b""
+                if relocating:
+                    mid = _message_id(headers)
+                    if mid and state.known_message_id(mid):
+                        yield Fetched(str(uid), headers, relocate_message_id=mid)
+                        continue
+                if role == "sent" or not self.may_matter(headers, role):
+                    yield Fetched(str(uid), headers, headers_only=True)
+                else:
+                    wanted.append(uid)
+            done += len(batch)
+            self._progress("headers", done, total)
+        for start in range(0, len(wanted), BODY_BATCH):
+            batch = wanted[start:start + BODY_BATCH]
+            resp = self._call(lambda c, b=batch: self._refetch(c, name, b, "BODY.PEEK[]"))
+            for uid in batch:
+                raw = resp.get(uid, {}).get(b"BODY[]")  # type: ignore[union-attr]
+                if raw is not None:
+                    yield Fetched(str(uid), raw)
+            self._progress("messages", min(start + BODY_BATCH, len(wanted)), len(wanted))
+
+    def _refetch(self, client: IMAPClient, name: str, uids: list[int], item: str) -> dict:
+        if self._selected != (name, True):
+            client.select_folder(name, readonly=True)
+            self._selected = (name, True)
+        return client.fetch(uids, [item])
+
+    def _progress(self, what: str, done: int, total: int) -> None:
+        if not self.progress or total < 200:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r{self.account}: {what} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    def read(self, role: str, location: str) -> bytes | None:
+        name = self.folders().get(role)
+        if name is None:
+            return None
+        uid = int(location)
+        resp = self._call(lambda c: self._refetch(c, name, [uid], "BODY.PEEK[]"))
+        return resp.get(uid, {}).get(b"BODY[]")  # type: ignore[union-attr]
+
+    # -------------------------------------------------------------- drafts
+
+    def _drafts(self) -> str:
+        name = self.folders().get("drafts")
+        if name is None:
+            raise ImapError(f"account {self.account}: no Drafts folder; set folders = "
+                            "{ drafts = \"...\" } for this account")
+        return name
+
+    def _select_drafts(self, client: IMAPClient) -> None:
+        name = self._drafts()
+        if self._selected != (name, False):
+            client.select_folder(name, readonly=False)
+            self._selected = (name, False)
+
+    def find_draft(self, message_id: str) -> str | None:
+        def search(c: IMAPClient) -> list[int]:
+            self._select_drafts(c)
+            return c.search(["HEADER", "Message-ID", message_id])
+        found = self._call(search)
+        return str(max(found)) if found else None  # type: ignore[type-var, arg-type]
+
+    def append_draft(self, raw: bytes) -> str:
+        """APPEND once, never retried here: after a failure the engine searches first."""
+        name = self._drafts()
+        when = _date_of(raw) or datetime.now(UTC)
+        client = self.client()
+        try:
+            resp = client.append(name, crlf(raw), flags=(DRAFT, SEEN), msg_time=when)
+        except NETWORK_ERRORS:
+            self.close()
+            raise
+        m = re.search(rb"\[APPENDUID \d+ (\d+)\]", resp or b"")
+        if m:
+            return m.group(1).decode()
+        mid = _message_id(raw)
+        found = self.find_draft(mid) if mid else None
+        if found is None:
+            raise ImapError(f"account {self.account}: the server accepted the draft but it "
+                            "cannot be found in Drafts")
+        return found
+
+    def read_draft(self, location: str) -> bytes | None:
+        uid = int(location)
+
+        def fetch(c: IMAPClient) -> bytes | None:
+            self._select_drafts(c)
+            data = c.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
+            return data.get(b"BODY[]")
+        return self._call(fetch)  # type: ignore[return-value]
+
+    def remove_draft(self, location: str) -> None:
+        uid = int(location)
+
+        def remove(c: IMAPClient) -> None:
+            self._select_drafts(c)
+            c.add_flags([uid], [DELETED])
+            if c.has_capability("UIDPLUS"):
+                c.uid_expunge([uid])
+            else:
+                c.expunge()
+        self._call(remove)
+
+    @staticmethod
+    def content_hash(raw: bytes) -> str:
+        return hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()
+
+
+def _message_id(raw: bytes) -> str | None:
+    m = re.search(rb"^Message-ID:[ \t]*(?:\r?\n[ \t]+)?(<[^>\r\n]+>)", raw, re.M | re.I)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def _is_abort(exc: BaseException) -> bool:
+    from imapclient.exceptions import IMAPClientAbortError
+
+    return isinstance(exc, IMAPClientAbortError)
+
+
+# ------------------------------------------------------------------ IDLE watchers
+
+
+class Backoff:
+    """Exponential backoff with jitter, capped."""
+
+    def __init__(self, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None):
+        self.base, self.cap, self.attempt = base, cap, 0
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.base * 2 ** self.attempt)
+        self.attempt += 1
+        return delay * self.rng.uniform(0.5, 1.0)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class FolderWatcher(threading.Thread):
+    """Keeps one connection in IDLE on one folder and calls ``on_change`` when it changes.
+
+    IDLE is renewed every ``renew`` seconds (under the 29 minutes RFC 2177 allows), and every
+    ``check`` seconds the connection is proven alive with DONE + NOOP, so a connection that went
+    silent (suspend, a network change) is noticed within ``check + timeout`` seconds and
+    replaced.  A server without IDLE is polled every ``poll`` seconds instead.
+    """
+
+    def __init__(self, account: str, role: str, settings: ImapSettings,
+                 overrides: dict[str, str], on_change: Callable[[str, str], None], *,
+                 check: float = 60.0, renew: float = 540.0, poll: float = 60.0,
+                 cap: float = 300.0) -> None:
+        super().__init__(name=f"watch-{account}-{role}", daemon=True)
+        self.account, self.role, self.folder = account, role, role
+        self.overrides = overrides
+        # a short read timeout: a dead connection shows itself at the next check
+        self.settings = dataclasses.replace(settings, timeout=min(settings.timeout, 15.0))
+        self.on_change = on_change
+        self.check, self.renew, self.poll = check, renew, poll
+        self.stopping = threading.Event()
+        self.backoff = Backoff(cap=cap)
+        self.state = "starting"
+        self.client: IMAPClient | None = None
+        self.last_alive = time.monotonic()
+
+    def _set_state(self, state: str, detail: str = "") -> None:
+        if state != self.state:  # each change once, not in a loop
+            level = logging.WARNING if state in ("disconnected", "failing") else logging.INFO
+            log.log(level, "account %s, %s: %s%s", self.account, self.folder, state,
+                    f" ({detail})" if detail else "")
+            self.state = state
+
+    def stop(self) -> None:
+        self.stopping.set()
+        client = self.client
+        if client is not None:
+            with contextlib.suppress(OSError):
+                client.socket().shutdown(socket.SHUT_RDWR)  # wakes a blocked read at once
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.client = connect(self.settings)
+                folder = discover_folders(self.client, self.overrides).get(self.role)
+                if folder is None:
+                    log.info("account %s: no %s folder to watch", self.account, self.role)
+                    return
+                self.folder = folder
+                self.client.select_folder(folder, readonly=True)
+                self._set_state("watching" if self.client.has_capability("IDLE") else "polling")
+                self.backoff.reset()
+                self.on_change(self.account, self.role)  # catch up on what came meanwhile
+                if self.client.has_capability("IDLE"):
+                    self._idle_loop(self.client)
+                else:
+                    self._poll_loop(self.client)
+            except AuthError as exc:
+                self._set_state("failing", str(exc))
+                self._sleep(self.backoff.next_delay() * 10)
+            except (ImapError, *NETWORK_ERRORS) as exc:
+                if self.stopping.is_set():
+                    break
+                self._set_state("disconnected", f"{type(exc).__name__}: {_text(exc)}")
+                self._sleep(self.backoff.next_delay())
+            finally:
+                client, self.client = self.client, None
+                _close_quietly(client)
+
+    def _sleep(self, seconds: float) -> None:
+        self.stopping.wait(seconds)
+
+    def _idle_loop(self, client: IMAPClient) -> None:
+        while not self.stopping.is_set():
+            client.idle()
+            started = time.monotonic()
+            changed: list = []
+            while not self.stopping.is_set():
+                slice_start = time.monotonic()
+                wait = min(self.check, self.renew) - (slice_start - started)
+                if wait <= 0:
+                    break
+                responses = client.idle_check(timeout=min(wait, 30.0))
+                self.last_alive = time.monotonic()
+                if responses:
+                    changed = responses
+                    break
+                if time.monotonic() - slice_start < min(wait, 30.0) * 0.5:
+                    break  # woke early with nothing: the server closed the connection
+            client.idle_done()  # raises when the connection is dead
+            client.noop()
+            self.last_alive = time.monotonic()
+            if changed or time.monotonic() - started >= self.renew:
+                self.on_change(self.account, self.role)
+
+    def _poll_loop(self, client: IMAPClient) -> None:
+        while not self.stopping.wait(self.poll):
+            client.noop()
+            self.on_change(self.account, self.role)
+
+
+def _close_quietly(client: IMAPClient | None) -> None:
+    if client is None:
+        return
+    with contextlib.suppress(Exception):
+        client.shutdown()
+
+
+def server_has_idle(client: IMAPClient) -> bool:
+    try:
+        return bool(client.has_capability("IDLE"))
+    except CapabilityError:
+        return False

@@ -1,0 +1,184 @@
+"""`appealwatch run`: the long-lived service.  It only wires the pieces together.
+
+* One IDLE watcher thread per watched folder (INBOX, spam, Sent) of each IMAP account; a watcher
+  only flags its account as changed.  A Maildir account is looked at every ``maildir_poll``
+  seconds.
+* One worker — the main thread — runs every scan, so the state database has a single writer.
+* APScheduler runs the timers: a tick every 30 s that notices follow-ups that have fallen due by
+  the wall clock (a laptop waking from suspend included), and housekeeping every 15 minutes.
+  Due dates live in the state database, not in the scheduler, so they survive restarts.
+* SIGTERM/SIGINT stop it cleanly; SIGHUP reloads the configuration; systemd gets READY, STATUS
+  and WATCHDOG notifications.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from appealwatch.config import Config, ConfigError, load_config
+from appealwatch.systemd import sd_notify, watchdog_interval
+
+log = logging.getLogger("appealwatch.service")
+
+TICK_SECONDS = 30.0
+HOUSEKEEPING_MINUTES = 15
+
+
+class Service:
+    def __init__(self, config_path: str | None, *, build: Callable[[Config], Any],
+                 maildir_poll: float = 60.0, tick: float = TICK_SECONDS) -> None:
+        """``build(config)`` returns (engine, watchers): the CLI supplies it."""
+        self.config_path = config_path
+        self.build = build
+        self.maildir_poll = maildir_poll
+        self.tick_seconds = tick
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.reload_wanted = threading.Event()
+        self.dirty: set[str] = set()
+        self.dirty_lock = threading.Lock()
+        self.config: Config | None = None
+        self.engine: Any = None
+        self.watchers: list[Any] = []
+        self.scheduler: BackgroundScheduler | None = None
+        self.scans = 0
+
+    # -------------------------------------------------------------- signals from elsewhere
+
+    def changed(self, account: str, _role: str = "") -> None:
+        """Called from watcher threads and timers: something may be new for this account."""
+        with self.dirty_lock:
+            self.dirty.add(account)
+        self.wake.set()
+
+    def stop(self, *_args: object) -> None:
+        self.stopping.set()
+        self.wake.set()
+
+    def request_reload(self, *_args: object) -> None:
+        self.reload_wanted.set()
+        self.wake.set()
+
+    # -------------------------------------------------------------- life cycle
+
+    def start(self, config: Config) -> None:
+        self.config = config
+        self.engine, self.watchers = self.build(config)
+        for watcher in self.watchers:
+            watcher.start()
+        self.scheduler = BackgroundScheduler(
+            timezone=config.model.followup.timezone,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self.scheduler.add_job(self._tick, "interval", seconds=self.tick_seconds, id="tick")
+        self.scheduler.add_job(self._housekeeping, "interval", minutes=HOUSEKEEPING_MINUTES,
+                               id="housekeeping")
+        self.scheduler.start()
+        self._all_dirty()
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        for watcher in self.watchers:
+            watcher.stop()
+        for watcher in self.watchers:
+            watcher.join(timeout=2.0)
+        self.watchers = []
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
+
+    def _all_dirty(self) -> None:
+        for source in self.engine.sources:
+            self.changed(source.account)
+
+    def _tick(self) -> None:
+        """Wall-clock check: a follow-up that fell due (also while suspended) gets done now."""
+        now = datetime.now(UTC)
+        due = self.engine.store_due_accounts(now) if self.engine else []
+        for account in due:
+            self.changed(account)
+        if self.engine:
+            for source in self.engine.sources:
+                if source.kind == "maildir":
+                    self.changed(source.account)
+
+    def _housekeeping(self) -> None:
+        self._all_dirty()
+
+    def _reload(self) -> None:
+        self.reload_wanted.clear()
+        try:
+            config = load_config(self.config_path)
+        except ConfigError as exc:
+            log.error("not reloading: the new configuration has problems:\n%s", exc.describe())
+            return
+        log.info("reloading the configuration")
+        self.shutdown()
+        self.start(config)
+
+    def run(self) -> int:
+        config = load_config(self.config_path)  # ConfigError -> exit 2 in the CLI
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT,
+                                                             signal.SIGHUP)}
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        signal.signal(signal.SIGHUP, self.request_reload)
+        try:
+            self.start(config)
+            sd_notify("READY=1", "STATUS=watching " + ", ".join(
+                s.account for s in self.engine.sources))
+            interval = watchdog_interval()
+            last_ping = time.monotonic()
+            while not self.stopping.is_set():
+                self.wake.wait(timeout=min(5.0, interval or 5.0))
+                self.wake.clear()
+                if self.stopping.is_set():
+                    break
+                if self.reload_wanted.is_set():
+                    sd_notify("RELOADING=1")
+                    self._reload()
+                    sd_notify("READY=1")
+                with self.dirty_lock:
+                    accounts, self.dirty = self.dirty, set()
+                if accounts:
+                    self._scan(accounts)
+                if interval and time.monotonic() - last_ping >= interval:
+                    sd_notify("WATCHDOG=1")
+                    last_ping = time.monotonic()
+            sd_notify("STOPPING=1")
+            return 0
+        finally:
+            self.shutdown()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _scan(self, accounts: set[str]) -> None:
+        try:
+            report = self.engine.scan(accounts=accounts)
+        except Exception as exc:  # a scan failing (server gone) must not end the service
+            log.warning("scan of %s failed: %s: %s; retrying shortly", ", ".join(sorted(
+                accounts)), type(exc).__name__, exc)
+            log.debug("scan failure", exc_info=True)
+            threading.Timer(10.0, lambda: [self.changed(a) for a in accounts]).start()
+            return
+        self.scans += 1
+        if report.seen or report.notifications:
+            log.info("scan: %d new message(s), %d case(s) opened, %d draft(s), %d "
+                     "notification(s)", report.seen, report.cases_opened,
+                     report.drafts_written, report.notifications)
+        sd_notify(f"STATUS=last scan {datetime.now(UTC):%H:%M:%S} UTC, {report.seen} new")
+
+
+def state_dir_ok(path: Path) -> bool:
+    return path.parent.is_dir()
