@@ -159,12 +159,12 @@ def make_sources(config: Config) -> list:
 
 
 def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
-                backends: list[str] | None = None):
+                backends: list[str] | None = None, on_action=None):
     from appealwatch.engine import Engine
     from appealwatch.notify import Notifier
 
     notifier = Notifier(backends if backends is not None else config.model.notify.backends,
-                        config.model.notify.command)
+                        config.model.notify.command, on_action=on_action)
     clock = (lambda: now) if now else None
     return Engine(config, store, make_sources(config), notifier, now=clock, dry_run=dry_run)
 
@@ -311,7 +311,8 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
     def build(cfg: Config):
         store = open_store(cfg)
-        engine = make_engine(cfg, store, now=None, dry_run=False)
+        engine = make_engine(cfg, store, now=None, dry_run=False,
+                             on_action=service.queue_action)
         engine.owns_store = True
         watchers = []
         accounts = {a.name: a for a in cfg.model.accounts}

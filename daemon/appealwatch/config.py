@@ -155,6 +155,9 @@ class FollowupModel(_Strict):
 class NotifyModel(_Strict):
     backends: list[Literal["log", "command", "desktop"]] = ["log"]
     command: list[str] | None = None
+    open_command: list[str] | None = None
+    quiet_hours: Annotated[str, Field(
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")] | None = None
 
 
 class ConfigModel(_Strict):

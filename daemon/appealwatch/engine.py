@@ -13,13 +13,16 @@ Every step can be interrupted (SIGKILL included) and the next run completes what
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from appealwatch import cases as caselogic
 from appealwatch import followup
@@ -57,6 +60,18 @@ def crash_point(name: str) -> None:
 
 
 INCOMING_ROLES = ("inbox", "junk")
+MAX_ATTEMPTS = 5
+
+
+def in_quiet_hours(now: datetime, config: Config) -> bool:
+    span = config.model.notify.quiet_hours
+    if not span:
+        return False
+    start, end = (time(int(t[:2]), int(t[3:])) for t in span.split("-"))
+    local = now.astimezone(ZoneInfo(config.model.followup.timezone)).time()
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end
 BATCH = 200
 
 
@@ -167,6 +182,7 @@ class Engine:
         return [a for a, due in dict(self.next_due).items() if due is not None and due <= now]
 
     def close(self) -> None:
+        self.notifier.close()
         if self.owns_store:
             self.store.close()
         for source in self.sources:
@@ -274,9 +290,11 @@ class Engine:
                 cause = (msg.message_id or f"message{msg.id}") if msg else (
                     f"followup{case.followups if case else 0}")
                 key = f"{n.event}:{source.account}:{case_id}:{cause}"
+                provider = case.provider if case else None
                 payload = {
-                    "id": key, "event": n.event, "case_id": case_id,
-                    "provider": case.provider if case else None, "summary": n.summary,
+                    "id": key, "event": n.event, "case_id": case_id, "provider": provider,
+                    "provider_name": self.providers.get(provider or "", provider),
+                    "summary": n.summary,
                     "folder": n.folder, "urgency": urgency(n.event),
                     "draft": f"Drafts {draft_ids[-1]}" if n.with_draft and draft_ids else None,
                     "account": source.account,
@@ -448,19 +466,104 @@ class Engine:
     # -------------------------------------------------------------- 3. act: notifications
 
     def deliver(self, report: Report) -> None:
-        import json
-
+        """Pending events to every backend, at most once each; a backend that failed is tried
+        again on later passes (up to MAX_ATTEMPTS).  During quiet hours only critical events go
+        out; the others are deferred and delivered as one summary afterwards."""
+        now = self.now()
+        quiet = in_quiet_hours(now, self.config)
+        backends = set(self.notifier.backends)
         for row in self.store.notifications(state="pending"):
             event = json.loads(row["payload"])
             if self.dry_run:
                 report.printed.append(f"notification: {json.dumps(event, ensure_ascii=False)}")
                 continue
+            if quiet and urgency(event["event"]) != "critical":
+                self.store.defer_notification(row["id"])
+                continue
             if not self.store.claim_notification(row["id"]):
                 continue
-            ok = self.notifier.send(event)
+            before = json.loads(row["done_backends"])
+            done = before + self.notifier.send(event, skip=before)
             crash_point("after-notify")
-            self.store.finish_notification(row["id"], "delivered" if ok else "failed")
-            report.notifications += ok
+            if backends <= set(done):
+                state = "delivered"
+            elif row["attempts"] + 1 >= MAX_ATTEMPTS:
+                state = "failed"
+                log.error("gave up delivering %s to %s", event["event"],
+                          ", ".join(sorted(backends - set(done))))
+            else:
+                state = "pending"
+            self.store.finish_notification(row["id"], state, done)
+            report.notifications += len(done) > len(before)
+        if not quiet and not self.dry_run:
+            self._deliver_digest(report)
+
+    def _deliver_digest(self, report: Report) -> None:
+        deferred = self.store.notifications(state="deferred")
+        if not deferred:
+            return
+        claimed = [r for r in deferred if self.store.claim_notification(r["id"], "deferred")]
+        if not claimed:
+            return
+        events = [json.loads(r["payload"]) for r in claimed]
+        lines = [f"• {e['summary']}" for e in events]
+        digest = {
+            "id": "digest:" + ",".join(e["id"] for e in events)[:200], "event": "digest",
+            "case_id": None, "provider": None, "urgency": "normal", "folder": None,
+            "draft": None, "summary": f"{len(events)} update(s) during quiet hours:\n"
+            + "\n".join(lines), "events": events,
+        }
+        done = self.notifier.send(digest)
+        for r in claimed:
+            self.store.finish_notification(r["id"], "delivered" if done else "failed", done)
+        report.notifications += bool(done)
+
+    # -------------------------------------------------------------- notification actions
+
+    def handle_action(self, case_id: int, key: str) -> str:
+        """A click on a desktop notification's action.  Returns what was done."""
+        case = self.store.case(case_id)
+        if case is None:
+            return f"case {case_id} no longer exists"
+        now = self.now()
+        source = next((s for s in self.sources if self.store.account_id(s.account, s.kind)
+                       == case.account_id), None)
+        if key == "appealed":
+            if case.state != "new":
+                return f"case {case_id} is already {case.state}"
+            plan = caselogic.Plan(
+                case_id=case_id, changes={"user_last_at": now, "last_activity": now},
+                transition=("new", "appealed",
+                            "marked as appealed from the desktop notification"))
+            self.apply(source, case.account_id, plan, None, Report())  # type: ignore[arg-type]
+            return f"case {case_id} marked as appealed"
+        if key == "snooze":
+            until = followup.snooze_until(case, now, self.policy)
+            with self.store.transaction():
+                self.store.update_case(case_id, {"snoozed_until": until,
+                                                 "next_followup_at": until})
+            return f"case {case_id}: follow-up snoozed until {until:%Y-%m-%d %H:%M}"
+        return self.open_draft(case_id, source)
+
+    def open_draft(self, case_id: int, source: MailSource | None) -> str:
+        command = self.config.model.notify.open_command
+        drafts = [d for d in self.store.drafts(case_id=case_id) if d["state"] == "written"]
+        if not command or not drafts:
+            return "no open_command configured" if not command else "no draft to open"
+        target = drafts[-1]["message_id"]
+        root = getattr(source, "paths", {}).get("drafts")
+        if root is not None:
+            for sub in ("cur", "new"):
+                found = list((root / sub).glob(f"{drafts[-1]['location']}*"))
+                if found:
+                    target = str(found[0])
+        argv = [part.replace("{draft}", target) for part in command]
+        try:
+            subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        except OSError as exc:
+            return f"cannot run {argv[0]}: {exc}"
+        return f"opened the draft of case {case_id}"
 
 
 def _no_reply(address: str) -> bool:

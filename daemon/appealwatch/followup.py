@@ -92,6 +92,8 @@ def next_followup(case: CaseRow, policy: FollowupPolicy) -> tuple[int, datetime]
         return None
     number = case.followups + 1
     due = due_time(case, number, policy)
+    if due and case.snoozed_until and case.snoozed_until > due:
+        due = case.snoozed_until
     return (number, due) if due else None
 
 
@@ -103,12 +105,23 @@ def followup_due_now(case: CaseRow, now: datetime,
     if nxt is None or now < nxt[1]:
         return None
     number, due = nxt
+    if case.snoozed_until and now < case.snoozed_until:
+        return None
     while number < policy.max_followups:
         later = due_time(case, number + 1, policy)
         if later is None or now < later:
             break
         number, due = number + 1, later
     return number, due
+
+
+def snooze_until(case: CaseRow, now: datetime, policy: FollowupPolicy) -> datetime:
+    """One business day later than the follow-up would have been due (or than now)."""
+    nxt = next_followup(case, policy)
+    start = max(now, nxt[1]) if nxt else now
+    zone = ZoneInfo(policy.timezone)
+    day = add_business_days(start.astimezone(zone).date(), 1, _calendar(policy))
+    return datetime.combine(day, policy.due_time, tzinfo=zone)
 
 
 def business_days_waiting(case: CaseRow, now: datetime, policy: FollowupPolicy) -> int:

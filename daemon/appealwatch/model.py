@@ -32,6 +32,7 @@ class CaseRow:
     followups: int
     next_followup_at: datetime | None
     outcome: str | None
+    snoozed_until: datetime | None = None
     message_ids: frozenset[str] = field(default=frozenset())
     tickets: frozenset[str] = field(default=frozenset())
 

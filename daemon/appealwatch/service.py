@@ -45,6 +45,7 @@ class Service:
         self.stopping = threading.Event()
         self.reload_wanted = threading.Event()
         self.dirty: set[str] = set()
+        self.actions: list[tuple[int, str]] = []
         self.dirty_lock = threading.Lock()
         self.config: Config | None = None
         self.engine: Any = None
@@ -58,6 +59,12 @@ class Service:
         """Called from watcher threads and timers: something may be new for this account."""
         with self.dirty_lock:
             self.dirty.add(account)
+        self.wake.set()
+
+    def queue_action(self, case_id: int, key: str) -> None:
+        """Called from the notification listener thread: a click, to be handled by the worker."""
+        with self.dirty_lock:
+            self.actions.append((case_id, key))
         self.wake.set()
 
     def stop(self, *_args: object) -> None:
@@ -151,6 +158,15 @@ class Service:
                     sd_notify("READY=1")
                 with self.dirty_lock:
                     accounts, self.dirty = self.dirty, set()
+                    actions, self.actions = self.actions, []
+                for case_id, key in actions:
+                    try:
+                        log.info("notification action: %s", self.engine.handle_action(case_id,
+                                                                                    key))
+                    except Exception as exc:
+                        log.warning("notification action %s on case %s failed: %s", key,
+                                    case_id, exc)
+                    self.changed(next(iter(s.account for s in self.engine.sources)))
                 if accounts:
                     self._scan(accounts)
                 if interval and time.monotonic() - last_ping >= interval:

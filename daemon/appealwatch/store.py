@@ -136,6 +136,12 @@ MIGRATIONS: tuple[str, ...] = (
         done_at TEXT
     );
     """,
+    # 1 -> 2: snoozing follow-ups from a notification; per-backend delivery with retries
+    """
+    ALTER TABLE cases ADD COLUMN snoozed_until TEXT;
+    ALTER TABLE notifications ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE notifications ADD COLUMN done_backends TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -442,6 +448,7 @@ class Store:
             provider_last_at=from_iso(row["provider_last_at"]),
             awaiting_user=bool(row["awaiting_user"]), followups=row["followups"],
             next_followup_at=from_iso(row["next_followup_at"]), outcome=row["outcome"],
+            snoozed_until=from_iso(row["snoozed_until"]),
             message_ids=ids,
             tickets=tickets,
         )
@@ -480,7 +487,7 @@ class Store:
     _CASE_COLUMNS = frozenset({
         "provider", "reason", "state", "lang", "ticket", "account_ids", "notice_message_id",
         "notice_subject", "last_activity", "user_last_at", "provider_last_at", "awaiting_user",
-        "followups", "next_followup_at", "outcome",
+        "followups", "next_followup_at", "outcome", "snoozed_until",
     })
 
     def update_case(self, case_id: int, changes: dict[str, Any]) -> None:
@@ -567,21 +574,32 @@ class Store:
             "SELECT * FROM notifications WHERE state = ? ORDER BY id", (state,)
         ))
 
-    def claim_notification(self, notification_id: int) -> bool:
-        """Mark a pending notification as being sent; False if another run already did.
-        Delivery is at most once: a crash while sending leaves it 'sending', never resent."""
+    def claim_notification(self, notification_id: int, from_state: str = "pending") -> bool:
+        """Mark a notification as being sent; False if another run already did.  Delivery is at
+        most once: a crash while sending leaves it 'sending', never resent."""
         with self.transaction():
             cur = self.db.execute(
-                "UPDATE notifications SET state = 'sending' WHERE id = ? AND state = 'pending'",
-                (notification_id,),
+                "UPDATE notifications SET state = 'sending' WHERE id = ? AND state = ?",
+                (notification_id, from_state),
             )
         return cur.rowcount > 0
 
-    def finish_notification(self, notification_id: int, state: str) -> None:
+    def finish_notification(self, notification_id: int, state: str,
+                            done_backends: list[str] | None = None) -> None:
+        """``delivered``, ``failed`` (given up), or back to ``pending`` for another attempt."""
         with self.transaction():
             self.db.execute(
-                "UPDATE notifications SET state = ?, done_at = ? WHERE id = ?",
-                (state, iso(datetime.now(UTC)), notification_id),
+                "UPDATE notifications SET state = ?, done_at = ?, attempts = attempts + 1, "
+                "done_backends = COALESCE(?, done_backends) WHERE id = ?",
+                (state, iso(datetime.now(UTC)), _json(done_backends) if done_backends is not None
+                 else None, notification_id),
+            )
+
+    def defer_notification(self, notification_id: int) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE notifications SET state = 'deferred' WHERE id = ? AND state = 'pending'",
+                (notification_id,),
             )
 
 
