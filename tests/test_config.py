@@ -127,3 +127,14 @@ def test_builtin_rules_are_valid_toml_with_both_languages():
         assert data["phrases"][group]["en"] and data["phrases"][group]["zh"], group
     for reason in ("policy", "payment", "security", "system"):
         assert data["phrases"]["reason"][reason]["zh"], reason
+
+
+def test_a_readable_config_naming_a_password_command_is_refused(tmp_path):
+    path = write(tmp_path, '[[accounts]]\nname = "a"\nhost = "imap.example.org"\n'
+                           'username = "u"\npassword_command = "pass show mail"\n')
+    path.chmod(0o644)
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert "chmod 600" in exc.value.problems[0]
+    path.chmod(0o600)
+    assert load_config(path).model.accounts[0].password_command == "pass show mail"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -220,9 +221,18 @@ def cmd_cases(args: argparse.Namespace, config: Config) -> int:
         (r["next_followup"] or "-")[:16].replace("T", " "), str(r["messages"]),
     ) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    for n, row in enumerate(table):
+        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        if color:
+            code = "1" if n == 0 else STATE_COLORS.get(row[2], "0")
+            line = f"\033[{code}m{line}\033[0m"
+        print(line)
     return EXIT_OK
+
+
+STATE_COLORS = {"new": "33", "needs_reply": "1;31", "appealed": "36", "waiting": "36",
+                "restored": "32", "denied": "31", "withdrawn": "2", "suspicious": "35"}
 
 
 def _get_case(store, case_id: int):

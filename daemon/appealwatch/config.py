@@ -479,6 +479,20 @@ def _semantic_problems(model: ConfigModel) -> list[str]:
     return problems
 
 
+def _permission_problems(path: Path, model: ConfigModel) -> list[str]:
+    """A config naming the commands that print your passwords must not be readable by others."""
+    commands = [i for i, a in enumerate(model.accounts)
+                if a.password_command or a.oauth2_token_command]
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return []
+    if commands and mode & 0o044:
+        return [f"accounts[{commands[0]}]: this file names a password or token command but other "
+                f"users can read it (mode {mode:o}); run chmod 600 {path}"]
+    return []
+
+
 def _validate(data: dict[str, Any]) -> tuple[list[str], ConfigModel | None]:
     """Every problem in ``data``.  When some sections fail to validate, the others are still
     checked, so the user sees every problem in one go."""
@@ -510,6 +524,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     source = str(resolved)
     data = _read_toml(resolved, source)
     problems, model = _validate(data)
+    if model is not None:
+        problems += _permission_problems(resolved, model)
     rules = build_rules(base, model, problems) if model is not None else None
     if problems or rules is None:
         raise ConfigError(source, problems)
