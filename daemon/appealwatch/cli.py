@@ -339,6 +339,12 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return service.run()
 
 
+def cmd_init(args: argparse.Namespace, config: Config | None) -> int:
+    from appealwatch import wizard
+
+    return wizard.run(args, Path(args.config).expanduser() if args.config else None)
+
+
 def cmd_login(args: argparse.Namespace, config: Config) -> int:
     import getpass
 
@@ -498,6 +504,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
 
+    from appealwatch import wizard
+
+    p = sub.add_parser(
+        "init", help="set up: ask a few questions, check the login, write the config",
+        description="Asks for your address and mail account (the server is guessed for Gmail, "
+        "Outlook.com, Fastmail, iCloud, Yahoo, QQ, 163 and 126), stores the password in the OS "
+        "keyring, checks the login and folders, writes a commented config (mode 0600), runs the "
+        "doctor's checks and can install the systemd user service.  Every question has an "
+        "option; --non-interactive never asks.")
+    wizard.add_arguments(p)
+    p.set_defaults(func=cmd_init, needs_config=False)
+
     p = sub.add_parser("login", help="store an IMAP account's password in the OS keyring",
                        description="Asks for the password (an app password for Gmail or "
                        "Outlook) and stores it in the keyring, then checks the login.")
@@ -549,7 +567,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup_logging(args.debug)
     try:
-        config = load_config(args.config)
+        config = load_config(args.config) if getattr(args, "needs_config", True) else None
         return int(args.func(args, config))
     except ConfigError as exc:
         print(f"appealwatch: configuration error in {exc.describe()}", file=sys.stderr)
