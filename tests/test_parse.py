@@ -242,3 +242,24 @@ def test_fuzz_parse_and_classify_never_raise(rules, raw):
     c = classify(p, "Junk", rules)
     assert c.category in ("suspension", "ticket_ack", "support_reply", "appeal_decision",
                           "irrelevant")
+
+
+def test_a_25_mb_message_and_5000_mime_parts_are_bounded(rules):
+    import time
+
+    big = (b"From: OpenAI <noreply@openai.com>\r\nSubject: big\r\nContent-Type: multipart/mixed;"
+           b" boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nYour organization has "
+           b"been deactivated.\r\n--B\r\nContent-Type: application/pdf\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + b"QUJD" * (25 * 2**20 // 4)
+           + b"\r\n--B--\r\n")
+    t0 = time.monotonic()
+    p = parse(big)
+    assert "deactivated" in p.text and len(p.text) < 300_000
+    classify(p, "INBOX", rules)
+    assert time.monotonic() - t0 < 30
+    parts = b"".join(b"--B\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i for i in range(5000))
+    many = (b"From: a@b.example\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+            + parts + b"--B--")
+    p = parse(many)
+    assert any("MIME parts" in d for d in p.defects)
+    assert len(p.text) <= 200_000

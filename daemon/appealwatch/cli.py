@@ -162,10 +162,10 @@ def make_sources(config: Config) -> list:
 def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
                 backends: list[str] | None = None, on_action=None):
     from appealwatch.engine import Engine
-    from appealwatch.notify import Notifier
+    from appealwatch.notify import Notifier, default_backends
 
-    notifier = Notifier(backends if backends is not None else config.model.notify.backends,
-                        config.model.notify.command, on_action=on_action)
+    notifier = Notifier(backends if backends is not None else default_backends(
+        config.model.notify.backends), config.model.notify.command, on_action=on_action)
     clock = (lambda: now) if now else None
     return Engine(config, store, make_sources(config), notifier, now=clock, dry_run=dry_run)
 
@@ -253,6 +253,21 @@ def cmd_show(args: argparse.Namespace, config: Config) -> int:
             lines.append(f"  account ids: {', '.join(case.account_ids)}")
         if case.next_followup_at and case.is_open:
             lines.append(f"  next follow-up due {case.next_followup_at.isoformat()}")
+        if args.json:
+            story = {
+                **_case_dict(store, case),
+                "transitions": [{"at": t["at"], "from": t["from_state"], "to": t["to_state"],
+                                 "cause": t["cause"], "message_id": t["message_id"]}
+                                for t in store.transitions(case.id)],
+                "drafts": [{"kind": d["kind"], "number": d["number"], "state": d["state"],
+                            "message_id": d["message_id"], "created": d["created_at"]}
+                           for d in store.drafts(case_id=case.id)],
+                "notifications": [{"event": n["event"], "state": n["state"],
+                                   "created": n["created_at"]}
+                                  for n in store.notifications() if n["case_id"] == case.id],
+            }
+            print(json.dumps(story, ensure_ascii=False))
+            return EXIT_OK
         events = []
         for t in store.transitions(case.id):
             arrow = f"{t['from_state'] or '∅'} → {t['to_state']}"
@@ -480,6 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Shows a case's timeline: messages, state changes with their "
                        "causes, drafts and notifications.")
     p.add_argument("case", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true",
+                   help="the case, its transitions, drafts and notifications as JSON")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("draft", help="print a case's current draft",

@@ -153,7 +153,8 @@ class FollowupModel(_Strict):
 
 
 class NotifyModel(_Strict):
-    backends: list[Literal["log", "command", "desktop"]] = ["log"]
+    # None: the desktop and the log when a session bus is present, else the log
+    backends: list[Literal["log", "command", "desktop"]] | None = None
     command: list[str] | None = None
     open_command: list[str] | None = None
     quiet_hours: Annotated[str, Field(
@@ -472,7 +473,7 @@ def _semantic_problems(model: ConfigModel) -> list[str]:
     subdivisions = holidays.list_supported_countries().get(country, [])
     if model.followup.subdivision and model.followup.subdivision not in subdivisions:
         problems.append(f"followup.subdivision: {model.followup.subdivision!r} is not in {country}")
-    if "command" in model.notify.backends and not model.notify.command:
+    if "command" in (model.notify.backends or []) and not model.notify.command:
         problems.append("notify.command: required when the 'command' backend is enabled")
     if model.user.email and "@" not in model.user.email:
         problems.append(f"user.email: {model.user.email!r} is not an e-mail address")

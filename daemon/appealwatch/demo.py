@@ -82,7 +82,7 @@ def run_demo(keep: bool = False) -> int:
             open_case = next((c for c in store.cases() if c.state == "new"), None)
         if open_case is not None:
             print(f"\n== The story of case {open_case.id}")
-            cli.cmd_show(_Args(case=open_case.id), config)
+            cli.cmd_show(_Args(case=open_case.id, json=False), config)
             print(f"\n== The appeal draft for case {open_case.id} (in {maildir / '.Drafts'})\n")
             cli.cmd_draft(_Args(case=open_case.id), config)
         print(f"\n(demo finished in {time.monotonic() - started:.1f} s; running it again "

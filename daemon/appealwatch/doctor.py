@@ -116,8 +116,10 @@ def _imap_checks(config: Config, acct: Any, settings_for: Callable[[Config, Any]
 
 
 def _notify_checks(config: Config) -> Iterator[Check]:
+    from appealwatch.notify import default_backends
+
     notify = config.model.notify
-    for backend in notify.backends:
+    for backend in default_backends(notify.backends):
         if backend == "log":
             yield True, "notifications: log backend (stderr / the journal)"
         elif backend == "command":

@@ -365,7 +365,15 @@ class ImapSource:
     def _select_drafts(self, client: IMAPClient) -> None:
         name = self._drafts()
         if self._selected != (name, False):
-            client.select_folder(name, readonly=False)
+            try:
+                client.select_folder(name, readonly=False)
+            except IMAPClientError as exc:
+                if _is_abort(exc) or client.folder_exists(name):
+                    raise
+                log.warning("account %s: the Drafts folder %r is gone; creating it again",
+                            self.account, name)
+                client.create_folder(name)
+                client.select_folder(name, readonly=False)
             self._selected = (name, False)
 
     def find_draft(self, message_id: str) -> str | None:
@@ -381,7 +389,20 @@ class ImapSource:
         when = _date_of(raw) or datetime.now(UTC)
         client = self.client()
         try:
-            resp = client.append(name, crlf(raw), flags=(DRAFT, SEEN), msg_time=when)
+            try:
+                resp = client.append(name, crlf(raw), flags=(DRAFT, SEEN), msg_time=when)
+            except IMAPClientError as exc:
+                if _is_abort(exc) or not client.folder_exists(name):
+                    if _is_abort(exc):
+                        raise
+                    # the Drafts folder was deleted: create it again, then append
+                    log.warning("account %s: the Drafts folder %r is gone; creating it",
+                                self.account, name)
+                    client.create_folder(name)
+                    self._selected = None
+                    resp = client.append(name, crlf(raw), flags=(DRAFT, SEEN), msg_time=when)
+                else:
+                    raise
         except NETWORK_ERRORS:
             self.close()
             raise

@@ -30,6 +30,13 @@ CRITICAL = frozenset({"new_notice", "phishing_warning"})
 COMMAND_TIMEOUT = 20.0
 
 
+def default_backends(configured: Sequence[str] | None) -> list[str]:
+    """The configured backends, or the desktop (with the log) when a session bus is present."""
+    if configured is not None:
+        return list(configured)
+    return ["desktop", "log"] if os.environ.get("DBUS_SESSION_BUS_ADDRESS") else ["log"]
+
+
 def urgency(event: str) -> str:
     return "critical" if event in CRITICAL else "normal"
 
