@@ -237,6 +237,18 @@ def test_imitation_detection(rules):
     assert imitated_provider("apple.com.verify-id.example", rules).id == "apple"
     assert imitated_provider("arnazon-billing.example", rules).id == "amazon"
     assert imitated_provider("example.org", rules) is None
+    assert imitated_provider("qq-anquan.com", rules).id == "tencent"
+    # ordinary words that contain a provider's name are not imitations
+    for domain in ("mail.example.com", "email.example.com", "pineapple.example",
+                   "pinstripe-tailors.example", "bigmail.example", "mail.acme.io"):
+        assert imitated_provider(domain, rules) is None, domain
+
+
+def test_an_unknown_provider_on_a_mail_subdomain_is_not_a_google_phish(rules):
+    raw = make_mail(sender="Acme Cloud <noreply@mail.acme.io>", subject="Account suspended",
+                    body="Your Acme Cloud account has been suspended because of a payment "
+                    "problem.", auth=[auth_pass("mail.acme.io")])
+    assert run(raw, rules).category == "irrelevant"
 
 
 def test_user_can_add_a_provider_and_a_phrase(tmp_path):

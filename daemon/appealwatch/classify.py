@@ -155,22 +155,40 @@ def _edit_distance_le1(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+_ALIAS_INDEX: dict[int, tuple[dict[str, Provider], tuple[tuple[str, Provider], ...]]] = {}
+
+
+def _alias_index(rules: Rules) -> tuple[dict[str, Provider], tuple[tuple[str, Provider], ...]]:
+    cached = _ALIAS_INDEX.get(id(rules))
+    if cached is None:
+        exact: dict[str, Provider] = {}
+        prefixes: list[tuple[str, Provider]] = []
+        for provider in rules.providers:
+            for alias in provider.aliases:
+                token = alias.replace(" ", "")
+                if token.isascii() and len(token) >= 2:
+                    exact.setdefault(token, provider)
+                    if len(token) >= 5:
+                        prefixes.append((token, provider))
+        cached = _ALIAS_INDEX[id(rules)] = (exact, tuple(prefixes))
+    return cached
+
+
 def imitated_provider(domain: str, rules: Rules) -> Provider | None:
-    """A provider whose name a (non-genuine) domain imitates: paypa1-secure.com, apple.com.x.io."""
-    labels = [_skeleton(lbl) for lbl in domain.split(".")]
-    joined = "".join(labels)
-    for provider in rules.providers:
-        for alias in provider.aliases:
-            token = alias.replace(" ", "")
-            if not token.isascii() or len(token) < 3:
-                continue
-            if len(token) >= 5 and token in joined:
+    """A provider whose name a (non-genuine) domain imitates: paypa1-secure.com, 0penai.help,
+    apple.com.verify.example, appleid-billing.com.  A word that merely contains a name
+    (pineapple, email) is not an imitation."""
+    exact, prefixes = _alias_index(rules)
+    for raw in re.split(r"[^a-z0-9]+", domain.lower()):
+        if not raw:
+            continue
+        skeleton = _skeleton(raw)
+        found = exact.get(raw) or (exact.get(skeleton) if skeleton != raw else None)
+        if found:
+            return found
+        for token, provider in prefixes:
+            if len(raw) > len(token) and (raw.startswith(token) or skeleton.startswith(token)):
                 return provider
-            for lbl in labels:
-                parts = [lbl, *re.split(r"[^a-z]+", lbl)]
-                if any(p == token or (len(token) >= 5 and _edit_distance_le1(p, token))
-                       for p in parts if p):
-                    return provider
     return None
 
 

@@ -37,7 +37,7 @@ from appealwatch.classify import (
 from appealwatch.config import Config, Rules
 from appealwatch.model import CaseRow, MessageRow
 from appealwatch.notify import Notifier, urgency
-from appealwatch.parse import parse
+from appealwatch.parse import parse, parse_headers
 from appealwatch.render import (
     build_message,
     draft_message_id,
@@ -99,7 +99,7 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
                 headers_only: bool = False) -> dict[str, Any]:
     """Parse and classify one message into the row the store keeps.  Never raises.  With
     ``headers_only`` the source decided from the headers that it cannot matter."""
-    parsed = parse(raw)
+    parsed = parse_headers(raw) if headers_only else parse(raw)
     row: dict[str, Any] = {
         "folder_id": folder_id, "location": location, "message_id": parsed.message_id,
         "date": parsed.date, "from_addr": parsed.from_.address if parsed.from_ else None,

@@ -39,6 +39,10 @@ from appealwatch.sources import Fetched, SyncState
 log = logging.getLogger("appealwatch.imap")
 
 HEADER_BATCH = 500
+# what the backfill needs to decide about a message and to thread it; a full header block with
+# its Received and DKIM lines is several times larger
+HEADER_FIELDS = ("BODY.PEEK[HEADER.FIELDS (FROM REPLY-TO TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO "
+                 "REFERENCES LIST-ID PRECEDENCE LIST-UNSUBSCRIBE)]")
 BODY_BATCH = 25
 NETWORK_ERRORS = (OSError, TimeoutError, ssl.SSLError, IMAPClientError, EOFError)
 
@@ -304,10 +308,11 @@ class ImapSource:
         done = 0
         for start in range(0, total, HEADER_BATCH):
             batch = uids[start:start + HEADER_BATCH]
-            resp = self._call(lambda c, b=batch: self._refetch(c, name, b, "BODY.PEEK[HEADER]"))
+            resp = self._call(lambda c, b=batch: self._refetch(c, name, b, HEADER_FIELDS))
             for uid in batch:
                 data = resp.get(uid, {})  # type: ignore[union-attr]
-                headers = data.get(b"BODY[HEADER]") or b""
+                headers = next((v for k, v in data.items()
+                                if isinstance(k, bytes) and k.startswith(b"BODY[HEADER")), b"")
                 if relocating:
                     mid = _message_id(headers)
                     if mid and state.known_message_id(mid):

@@ -13,7 +13,10 @@ import codecs
 import email
 import email.header
 import email.message
+import email.parser
+import email.policy
 import email.utils
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -519,3 +522,47 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
         size=len(raw),
         defects=tuple(dict.fromkeys(defects)),
     )
+
+
+_HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+
+
+@functools.lru_cache(maxsize=2048)
+def parse_headers(raw: bytes) -> ParsedMessage:
+    """Only the header block (a backfill deciding what to fetch): the stdlib header parser, an
+    order of magnitude faster than a full parse.  Never raises."""
+    defects: list[str] = []
+    try:
+        msg = _HEADER_PARSER.parsebytes(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
+    except Exception as exc:
+        return ParsedMessage(size=len(raw), defects=(f"header parse failed: "
+                                                     f"{type(exc).__name__}",))
+    headers = _raw_headers(msg)
+
+    def one(name: str) -> str:
+        values = headers.get(name.lower())
+        return values[0] if values else ""
+
+    def every(name: str) -> list[str]:
+        return headers.get(name.lower(), [])
+
+    try:
+        from_list = _addresses(every("From")[:1], defects)
+        return ParsedMessage(
+            message_id=_first_id(one("Message-ID")),
+            in_reply_to=_first_id(one("In-Reply-To")),
+            references=_message_ids(one("References")),
+            from_=from_list[0] if from_list else None,
+            reply_to=_addresses(every("Reply-To"), defects),
+            to=_addresses(every("To"), defects),
+            subject=decode_header(one("Subject"), defects),
+            date=_date(one("Date"), defects),
+            list_id=decode_header(one("List-Id"), defects) or None,
+            precedence=one("Precedence").strip().lower() or None,
+            list_unsubscribe=bool(one("List-Unsubscribe")),
+            size=len(raw),
+            defects=tuple(dict.fromkeys(defects)),
+        )
+    except Exception as exc:
+        return ParsedMessage(size=len(raw), defects=(f"header parse failed: "
+                                                     f"{type(exc).__name__}",))
