@@ -523,7 +523,8 @@ def classify(
     bonus = 1.0 if is_response else -1.0
     # A person at the provider who asks for something, or says the matter is in progress, is
     # writing a support reply.
-    asks = 2.0 if _REQUEST.search(low) or _QUESTION.search(low) else 0.0
+    asks = 2.0 if _REQUEST.search(low) or (("?" in low or "？" in low) and _questions(low)) \
+        else 0.0
     reply = scores.get("support_reply", 0.0) + pending + asks
     candidates = {
         "suspension": (susp - neg_total - bonus, SUSPENSION_THRESHOLD + 1),
@@ -612,7 +613,18 @@ _NOTHING_TO_DO = re.compile(
     re.I,
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*·]|\d{1,2}[.)]|[一二三四五六七八九十]、|\(\d\))\s+(.{8,300})$")
-_QUESTION = re.compile(r"[^.!?。！？\n]{8,300}[?？]")
+_MARK = re.compile(r"[?？]")
+
+
+def _questions(text: str) -> list[str]:
+    """Sentences ending in a question mark, found from the marks (linear in the text)."""
+    found = []
+    for m in _MARK.finditer(text):
+        end = m.start()
+        start = max(text.rfind(stop, 0, end) for stop in ".!?。！？\n") + 1
+        if 8 <= end - start <= 300:
+            found.append(text[start : end + 1])
+    return found
 
 
 def asks_user(text: str) -> bool:
@@ -620,7 +632,7 @@ def asks_user(text: str) -> bool:
     own = own_text(text)
     if _NOTHING_TO_DO.search(own) and "?" not in own and "？" not in own:
         return False
-    return bool(_REQUEST.search(own) or _QUESTION.search(own))
+    return bool(_REQUEST.search(own) or _questions(own))
 
 
 def extract_questions(text: str, limit: int = 8) -> list[str]:
@@ -636,8 +648,8 @@ def extract_questions(text: str, limit: int = 8) -> list[str]:
             current = [m.group(1)] if m else None
         elif current is not None:
             current.append(line)  # a list item continued on the next line
-    for m in _QUESTION.finditer(own.replace("\n", " ")):
-        q = " ".join(m.group(0).split())
+    for question in _questions(own.replace("\n", " ")):
+        q = " ".join(question.split())
         if not any(q in f or f in q for f in found):
             found.append(q)
     return found[:limit]
