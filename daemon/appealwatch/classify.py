@@ -155,56 +155,91 @@ def _edit_distance_le1(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-_ALIAS_INDEX: dict[int, tuple[dict[str, Provider], tuple[tuple[str, Provider], ...]]] = {}
+@dataclass(frozen=True, slots=True)
+class _Index:
+    exact: dict[str, Provider]  # alias token -> provider
+    prefixes: tuple[str, ...]  # alias tokens of 5+ letters
+    prefix_owner: dict[str, Provider]
+    named: re.Pattern[str]  # any alias, as a word
+    alias_owner: dict[str, Provider]
+    domains: dict[str, Provider]  # genuine sender domain -> provider
 
 
-def _alias_index(rules: Rules) -> tuple[dict[str, Provider], tuple[tuple[str, Provider], ...]]:
-    cached = _ALIAS_INDEX.get(id(rules))
-    if cached is None:
-        exact: dict[str, Provider] = {}
-        prefixes: list[tuple[str, Provider]] = []
-        for provider in rules.providers:
-            for alias in provider.aliases:
-                token = alias.replace(" ", "")
-                if token.isascii() and len(token) >= 2:
-                    exact.setdefault(token, provider)
-                    if len(token) >= 5:
-                        prefixes.append((token, provider))
-        cached = _ALIAS_INDEX[id(rules)] = (exact, tuple(prefixes))
-    return cached
+_INDEX: dict[int, tuple[Rules, _Index]] = {}  # the rules are kept so their id is never reused
+
+
+def _index(rules: Rules) -> _Index:
+    """Lookup tables built once per rule set: the hot path of a backfill asks these questions
+    of every message in the mailbox."""
+    hit = _INDEX.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    exact: dict[str, Provider] = {}
+    prefix_owner: dict[str, Provider] = {}
+    alias_owner: dict[str, Provider] = {}
+    domains: dict[str, Provider] = {}
+    for provider in rules.providers:
+        for domain in provider.domains:
+            domains.setdefault(domain, provider)
+        for alias in provider.aliases:
+            alias_owner.setdefault(alias, provider)
+            token = alias.replace(" ", "")
+            if token.isascii() and len(token) >= 2:
+                exact.setdefault(token, provider)
+                if len(token) >= 5:
+                    prefix_owner.setdefault(token, provider)
+    words = sorted(alias_owner, key=len, reverse=True)
+    named = re.compile("|".join(
+        rf"(?<![a-z0-9]){re.escape(a)}(?![a-z0-9])" if a.isascii() else re.escape(a)
+        for a in words))
+    built = _Index(exact, tuple(prefix_owner), prefix_owner, named, alias_owner, domains)
+    _INDEX[id(rules)] = (rules, built)
+    return built
+
+
+def genuine_provider(domain: str, rules: Rules) -> Provider | None:
+    """The provider whose genuine domain (or a sub-domain of it) this is."""
+    domains = _index(rules).domains
+    labels = domain.split(".")
+    for i in range(len(labels) - 1):
+        found = domains.get(".".join(labels[i:]))
+        if found is not None:
+            return found
+    return None
 
 
 def imitated_provider(domain: str, rules: Rules) -> Provider | None:
     """A provider whose name a (non-genuine) domain imitates: paypa1-secure.com, 0penai.help,
     apple.com.verify.example, appleid-billing.com.  A word that merely contains a name
     (pineapple, email) is not an imitation."""
-    exact, prefixes = _alias_index(rules)
+    index = _index(rules)
     for raw in re.split(r"[^a-z0-9]+", domain.lower()):
         if not raw:
             continue
         skeleton = _skeleton(raw)
-        found = exact.get(raw) or (exact.get(skeleton) if skeleton != raw else None)
+        found = index.exact.get(raw) or (index.exact.get(skeleton) if skeleton != raw else None)
         if found:
             return found
-        for token, provider in prefixes:
-            if len(raw) > len(token) and (raw.startswith(token) or skeleton.startswith(token)):
-                return provider
+        for word in (raw, skeleton):
+            if word.startswith(index.prefixes):
+                for token in index.prefixes:
+                    if len(word) > len(token) and word.startswith(token):
+                        return index.prefix_owner[token]
     return None
 
 
 def _named(text: str, rules: Rules) -> Provider | None:
     """The provider a display name or subject names, as a word (the earliest one named)."""
-    low = text.lower()
-    best: tuple[int, Provider] | None = None
-    for provider in rules.providers:
-        m = provider.named_re.search(low) if provider.named_re else None
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), provider)
-    return best[1] if best else None
+    if not text:
+        return None
+    m = _index(rules).named.search(text.lower())
+    return _index(rules).alias_owner[m.group(0)] if m else None
 
 
 def _signs_as(text: str, rules: Rules) -> Provider | None:
     """A body that greets or signs as a provider ("Dear PayPal customer", "The OpenAI team")."""
+    if not text:
+        return None
     low = text.lower()
     return next((p for p in rules.providers if p.signs_re and p.signs_re.search(low)), None)
 
@@ -228,7 +263,7 @@ def identify_sender(msg: ParsedMessage, subject: str, body: str, rules: Rules) -
     addr = msg.from_
     domain = addr.domain if addr else ""
     name = addr.name if addr else ""
-    genuine = next((p for p in rules.providers if domain and domain_in(domain, p.domains)), None)
+    genuine = genuine_provider(domain, rules) if domain else None
     if genuine and domain_in(domain, rules.freemail):
         local = addr.address.split("@")[0] if addr else ""
         if not (_SERVICE_LOCAL.match(local) or _named(name, rules) is genuine):
@@ -692,15 +727,56 @@ _TELLING_SUBJECT = re.compile(
 )
 
 
+_BYTES_HOMOGLYPHS = bytes.maketrans(b"0134578", b"oleastb")
+_WORD = re.compile(rb"[a-z0-9]+")
+# the beginnings of words that make a message worth fetching even from a stranger
+_TELLING_STEMS = (b"suspend", b"deactivat", b"disabl", b"restrict", b"lock", b"terminat", b"ban",
+                  b"block", b"frozen", b"freez", b"hold", b"pause", b"revok", b"appeal",
+                  b"reinstat", b"restor", b"reactivat", b"ticket", b"case", b"unusual",
+                  b"account", b"organi", b"access", b"login", b"signin", b"verif", b"limit")
+_TELLING_CJK = tuple(w.encode() for w in ("封", "冻结", "停用", "停机", "停服", "限制", "申诉",
+                                          "工单", "解封", "解冻", "账号", "账户", "帐号", "帐户"))
+_PRESCREEN: dict[int, tuple[Rules, tuple[bytes, ...]]] = {}
+
+
+def prescreen(header_block: bytes, rules: Rules) -> bool:
+    """One look at the raw header lines, before any parsing: False when no word in them begins
+    with a provider's name (digits read as look-alike letters), a look-alike of one, or a
+    telling word, so the message cannot matter.  Encoded words (=?...?=) hide their text, so
+    such headers always pass."""
+    hit = _PRESCREEN.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        stems = set(_TELLING_STEMS)
+        for provider in rules.providers:
+            for alias in provider.aliases:
+                token = alias.replace(" ", "")
+                if token.isascii() and len(token) >= 2:
+                    stems.add(token.encode())
+                    if "m" in token:
+                        stems.add(token.replace("m", "rn").encode())
+        _PRESCREEN[id(rules)] = hit = (rules, tuple(sorted(stems)))
+    if b"=?" in header_block or any(w in header_block for w in _TELLING_CJK):
+        return True
+    stems = hit[1]
+    words = _WORD.findall(header_block.lower().translate(_BYTES_HOMOGLYPHS))
+    return any(word.startswith(stems) for word in set(words))
+
+
+_ACCOUNT_WORD = re.compile(r"account|organi[sz]ation|access|login|sign.?in|账号|账户|帐号|帐户",
+                           re.I)
+
+
 def may_matter(headers: ParsedMessage, folder: str, rules: Rules) -> bool:
     """From the headers alone: can this message be about a case?  Used to skip fetching the
     bodies of everyday mail during a backfill.  Errs on the side of fetching."""
-    if folder == "junk":
-        return True  # spam folders are small and notices hide there
     subject = normalise(headers.subject)
     sender = identify_sender(headers, subject, "", rules)
     if sender.kind in ("genuine", "agent", "impostor"):
         return not (headers.list_id and sender.kind == "impostor")
-    if any(domain_in(a.domain, p.domains) for a in headers.reply_to for p in rules.providers):
+    if any(genuine_provider(a.domain, rules) for a in headers.reply_to):
         return True
-    return not headers.list_id and bool(_TELLING_SUBJECT.search(subject))
+    if headers.list_id:
+        return False
+    if folder == "junk" and _ACCOUNT_WORD.search(subject):
+        return True  # notices hide in spam: there, any subject about an account is fetched
+    return bool(_TELLING_SUBJECT.search(subject))

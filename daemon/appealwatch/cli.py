@@ -133,10 +133,10 @@ def imap_settings(config: Config, acct):
 
 
 def make_sources(config: Config) -> list:
-    from appealwatch.classify import may_matter
+    from appealwatch.classify import may_matter, prescreen
     from appealwatch.imap import ImapSource
     from appealwatch.maildir import MaildirError, MaildirSource
-    from appealwatch.parse import parse_headers
+    from appealwatch.parse import quick_headers
 
     sources = []
     if not config.model.accounts:
@@ -145,7 +145,7 @@ def make_sources(config: Config) -> list:
     rules = config.rules
 
     def prefilter(headers: bytes, role: str) -> bool:
-        return may_matter(parse_headers(headers), role, rules)
+        return prescreen(headers, rules) and may_matter(quick_headers(headers), role, rules)
 
     for acct in config.model.accounts:
         if acct.maildir:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
@@ -61,6 +62,7 @@ def crash_point(name: str) -> None:
 
 INCOMING_ROLES = ("inbox", "junk")
 MAX_ATTEMPTS = 5
+_MESSAGE_ID = re.compile(rb"(?im)^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^>\r\n]{1,500}>)")
 
 
 def in_quiet_hours(now: datetime, config: Config) -> bool:
@@ -99,6 +101,12 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
                 headers_only: bool = False) -> dict[str, Any]:
     """Parse and classify one message into the row the store keeps.  Never raises.  With
     ``headers_only`` the source decided from the headers that it cannot matter."""
+    if headers_only and role != "sent":
+        # everyday mail the source did not fetch: the location and Message-ID are enough
+        m = _MESSAGE_ID.search(raw)
+        return {"folder_id": folder_id, "location": location,
+                "message_id": m.group(1).decode("ascii", "replace") if m else None,
+                "direction": "in", "category": "irrelevant", "processed": True}
     parsed = parse_headers(raw) if headers_only else parse(raw)
     row: dict[str, Any] = {
         "folder_id": folder_id, "location": location, "message_id": parsed.message_id,
@@ -222,7 +230,7 @@ class Engine:
                     continue
                 row = self._row(item, folder_id, role, rules, trusted, own)
                 report.seen += 1
-                report.malformed += bool(row["defects"]) and row.get("category") is None
+                report.malformed += bool(row.get("defects")) and row.get("category") is None
                 report.relevant += row.get("category") not in (None, "irrelevant", "own")
                 batch.append(row)
                 if len(batch) >= BATCH:

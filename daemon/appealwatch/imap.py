@@ -34,6 +34,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from imapclient.imapclient import DELETED, DRAFT, DRAFTS, JUNK, SEEN, SENT
 
+from appealwatch.parse import MAX_PARSE_BYTES
 from appealwatch.sources import Fetched, SyncState
 
 log = logging.getLogger("appealwatch.imap")
@@ -324,11 +325,15 @@ class ImapSource:
                     wanted.append(uid)
             done += len(batch)
             self._progress("headers", done, total)
+        # the parser reads the first MAX_PARSE_BYTES anyway: large attachments stay on the server
+        partial = f"BODY.PEEK[]<0.{MAX_PARSE_BYTES + MAX_PARSE_BYTES // 4}>"
         for start in range(0, len(wanted), BODY_BATCH):
             batch = wanted[start:start + BODY_BATCH]
-            resp = self._call(lambda c, b=batch: self._refetch(c, name, b, "BODY.PEEK[]"))
+            resp = self._call(lambda c, b=batch: self._refetch(c, name, b, partial))
             for uid in batch:
-                raw = resp.get(uid, {}).get(b"BODY[]")  # type: ignore[union-attr]
+                data = resp.get(uid, {})  # type: ignore[union-attr]
+                raw = next((v for k, v in data.items()
+                            if isinstance(k, bytes) and k.startswith(b"BODY[]")), None)
                 if raw is not None:
                     yield Fetched(str(uid), raw)
             self._progress("messages", min(start + BODY_BATCH, len(wanted)), len(wanted))

@@ -30,6 +30,7 @@ import mailparser
 # mail-parser logs raw header text (personal data) at ERROR and is slow at DEBUG.
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
+MAX_PARSE_BYTES = 256 * 1024  # a notice says what matters long before; attachments are not read
 MAX_TEXT_CHARS = 200_000  # enough for any notice; bounds the work on huge messages
 MAX_HEADER_CHARS = 4_000  # a 1 MB Subject is cut, and recorded as a defect
 MAX_PARTS = 500
@@ -481,9 +482,17 @@ def parse(raw: bytes) -> ParsedMessage:
 
 
 def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
+    size = len(raw)
+    if size > MAX_PARSE_BYTES:
+        # keep every header (however long) and the start of the body
+        head_end = _HEADER_END.search(raw, 0, 16 * MAX_PARSE_BYTES)
+        cut = max(MAX_PARSE_BYTES, head_end.end() + MAX_PARSE_BYTES // 4 if head_end else 0)
+        if cut < size:
+            defects.append(f"message of {size} bytes: only the first {cut} were read")
+            raw = raw[:cut]
     msg = _mime_tree(raw, defects)
     if msg is None:
-        return ParsedMessage(size=len(raw), defects=tuple(dict.fromkeys(defects)))
+        return ParsedMessage(size=size, defects=tuple(dict.fromkeys(defects)))
     for d in getattr(msg, "defects", ()) or ():
         defects.append(type(d).__name__)
 
@@ -533,7 +542,7 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
         return_path=return_path.strip("<>").lower() if return_path else None,
         attachments=tuple(attachments[:100]),
         html_only=html_only,
-        size=len(raw),
+        size=size,
         defects=tuple(dict.fromkeys(defects)),
     )
 
@@ -576,6 +585,53 @@ def parse_headers(raw: bytes) -> ParsedMessage:
             list_unsubscribe=bool(one("List-Unsubscribe")),
             size=len(raw),
             defects=tuple(dict.fromkeys(defects)),
+        )
+    except Exception as exc:
+        return ParsedMessage(size=len(raw), defects=(f"header parse failed: "
+                                                     f"{type(exc).__name__}",))
+
+
+_QUICK_FIELD = {
+    name: re.compile(rb"(?im)^" + name.encode() + rb":[ \t]*(.*(?:\r?\n[ \t].*)*)")
+    for name in ("From", "Subject", "List-Id", "Reply-To", "Message-ID")
+}
+_QUICK_ADDR = re.compile(r"([^\s<>\"(),;:@]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,}))")
+
+
+@functools.lru_cache(maxsize=1024)
+def quick_headers(raw: bytes) -> ParsedMessage:
+    """From, Reply-To, Subject, List-Id and Message-ID read straight off a header block with
+    regular expressions: what a backfill needs to decide whether to fetch a message, at a
+    fraction of a real parse's cost.  Never raises."""
+    defects: list[str] = []
+
+    def field(name: str) -> str:
+        m = _QUICK_FIELD[name].search(raw, 0, 64 * 1024)
+        if not m:
+            return ""
+        text = m.group(1).decode("utf-8", "surrogateescape")
+        return decode_header(text, defects) if "=?" in text or max(
+            text, default="a") >= "\udc80" else _FOLD.sub(" ", text).strip()
+
+    def address(name: str) -> Address | None:
+        value = field(name)
+        found = _QUICK_ADDR.findall(value)
+        if not found:
+            return None
+        addr, domain = found[-1]
+        display = value.split("<", 1)[0].strip().strip('"') if "<" in value else ""
+        return Address(display, addr.lower(), domain.lower().strip("."))
+
+    try:
+        sender = address("From")
+        reply = address("Reply-To")
+        return ParsedMessage(
+            message_id=_first_id(field("Message-ID")),
+            from_=sender,
+            reply_to=(reply,) if reply else (),
+            subject=field("Subject"),
+            list_id=field("List-Id") or None,
+            size=len(raw),
         )
     except Exception as exc:
         return ParsedMessage(size=len(raw), defects=(f"header parse failed: "

@@ -333,30 +333,35 @@ class Store:
     def add_messages(self, rows: Iterable[dict[str, Any]]) -> int:
         """Record newly seen messages (classification included); returns how many were new."""
         now = iso(datetime.now(UTC))
-        added = 0
+
+        def js(value: Any, empty: str = "[]") -> str:
+            return _json(list(value)) if value else empty
+
+        params = [
+            (
+                r["folder_id"], r["location"], r.get("message_id"), iso(r.get("date")),
+                r["direction"], r.get("from_addr"), r.get("reply_to"), js(r.get("to_addrs")),
+                r.get("subject"), r.get("in_reply_to"), js(r.get("refs")), r.get("category"),
+                r.get("reason"), r.get("decision"), r.get("provider"), r.get("ticket"),
+                r.get("lang"), int(bool(r.get("phishing"))), js(r.get("phishing_reasons")),
+                r.get("confidence"), js(r.get("cues")), js(r.get("account_ids")),
+                int(bool(r.get("asks"))), _json(r["facts"]) if r.get("facts") else "{}",
+                js(r.get("defects")), int(bool(r.get("processed"))), now,
+            )
+            for r in rows
+        ]
         with self.transaction():
-            for r in rows:
-                cur = self.db.execute(
-                    """INSERT OR IGNORE INTO messages(folder_id, location, message_id, date,
-                       direction, from_addr, reply_to, to_addrs, subject, in_reply_to, refs,
-                       category, reason, decision, provider, ticket, lang, phishing,
-                       phishing_reasons, confidence, cues, account_ids, asks, facts, defects,
-                       processed, seen_at)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                    (
-                        r["folder_id"], r["location"], r.get("message_id"), iso(r.get("date")),
-                        r["direction"], r.get("from_addr"), r.get("reply_to"),
-                        _json(list(r.get("to_addrs", ()))), r.get("subject"),
-                        r.get("in_reply_to"), _json(list(r.get("refs", ()))),
-                        r.get("category"), r.get("reason"), r.get("decision"), r.get("provider"),
-                        r.get("ticket"), r.get("lang"), int(bool(r.get("phishing"))),
-                        _json(list(r.get("phishing_reasons", ()))), r.get("confidence"),
-                        _json(list(r.get("cues", ()))), _json(list(r.get("account_ids", ()))),
-                        int(bool(r.get("asks"))), _json(r.get("facts", {})),
-                        _json(list(r.get("defects", ()))), int(bool(r.get("processed"))), now,
-                    ),
-                )
-                added += cur.rowcount
+            before = self.db.total_changes
+            self.db.executemany(
+                """INSERT OR IGNORE INTO messages(folder_id, location, message_id, date,
+                   direction, from_addr, reply_to, to_addrs, subject, in_reply_to, refs,
+                   category, reason, decision, provider, ticket, lang, phishing,
+                   phishing_reasons, confidence, cues, account_ids, asks, facts, defects,
+                   processed, seen_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                params,
+            )
+            added = self.db.total_changes - before
         return added
 
     def relocate_message(self, folder_id: int, message_id: str, location: str) -> None:
