@@ -312,14 +312,15 @@ def _conditional(text: str, m: re.Match[str]) -> bool:
 
 
 def _score(cues: tuple[Cue, ...], text: str, hits: list[Match] | None = None,
-           cjk: bool = True, factual: bool = False) -> float:
+           cjk: bool = True, factual: bool = False,
+           present: frozenset[str] | None = None) -> float:
     """Sum of the weights of the cues found.  With ``factual``, a cue inside a conditional
     sentence ("access is restored as soon as you pay") does not count."""
     total = 0.0
     for cue in cues:
         if cue.cjk and not cjk:
             continue
-        m = cue.search(text)
+        m = cue.search(text, present)
         if m and factual and _conditional(text, m):
             m = next((x for x in cue.regex.finditer(text) if not _conditional(text, x)), None)
         if m:
@@ -505,7 +506,7 @@ def classify(
     explain = [f"folder {folder}; sender {sender.kind} {sender.domain or '-'}"
                + (f" ({sender.provider.id})" if sender.provider else "")]
     provider_id = sender.provider.id if sender.provider else None
-    ticket = find_ticket(subject, text, normalise(msg.text[:MAX_SCAN_CHARS]))
+    ticket = find_ticket(subject, text) or find_ticket(normalise(msg.text[:MAX_SCAN_CHARS]))
     accounts = find_account_ids(msg.text[:MAX_SCAN_CHARS])
 
     def irrelevant(
@@ -529,14 +530,15 @@ def classify(
     hits: list[Match] = []
     low = text.lower()
     cjk = bool(_CJK.search(text))
+    present = rules.literals_in(low)
     scores = {
-        g: _score(cues, low, hits, cjk, factual=g in ("restored", "denied"))
+        g: _score(cues, low, hits, cjk, factual=g in ("restored", "denied"), present=present)
         for g, cues in rules.categories.items()
     }
     negatives: dict[str, float] = {}
     if scores.get("suspension"):  # negatives only ever count against a suspension reading
         for group, cues in rules.negatives.items():
-            if _score(cues, low, hits, cjk):
+            if _score(cues, low, hits, cjk, present=present):
                 negatives[group] = NEGATIVE_WEIGHTS.get(group, 2.0)
     if msg.list_unsubscribe or (msg.precedence or "") in ("bulk", "list", "junk"):
         negatives["bulk_headers"] = 1.0

@@ -188,11 +188,17 @@ class Cue:
     regex: re.Pattern[str]
     weight: float
     cjk: bool  # the pattern needs Chinese text to match (skipped for text without any)
-    needs: tuple[str, ...] | None = None  # any match contains one of these (a cheap pre-check)
+    needs: frozenset[str] | None = None  # any match contains one of these (a cheap pre-check)
 
-    def search(self, text: str) -> re.Match[str] | None:
-        if self.needs is not None and not any(n in text for n in self.needs):
-            return None
+    def search(self, text: str, present: frozenset[str] | None = None) -> re.Match[str] | None:
+        """``present``: the literals of all cues known to occur in ``text`` (see
+        Rules.literals_in), which makes the pre-check a set operation."""
+        if self.needs is not None:
+            if present is not None:
+                if self.needs.isdisjoint(present):
+                    return None
+            elif not any(n in text for n in self.needs):
+                return None
         return self.regex.search(text)
 
 
@@ -240,7 +246,7 @@ def _needed_literals(pattern: str, flags: int) -> tuple[str, ...] | None:
         return None
     if not found or min(map(len, found)) < 3:
         return None
-    return tuple(sorted(n.lower() for n in found))
+    return frozenset(n.lower() for n in found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,9 +284,14 @@ class Rules:
     categories: dict[str, tuple[Cue, ...]]  # phrase group -> cues (en and zh together)
     reasons: dict[str, tuple[Cue, ...]]
     negatives: dict[str, tuple[Cue, ...]]
+    literals: tuple[str, ...] = ()  # every cue's pre-check literals
 
     def provider(self, pid: str | None) -> Provider | None:
         return next((p for p in self.providers if p.id == pid), None)
+
+    def literals_in(self, text: str) -> frozenset[str]:
+        """Which of the cues' pre-check literals occur in ``text``: one substring test each."""
+        return frozenset(lit for lit in self.literals if lit in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +414,11 @@ def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]
                 signs_re=signs_re,
             )
         )
+    every_cue = [c for group in (groups, reasons, negatives) for cues in group.values()
+                 for c in cues]
+    literals = tuple(sorted({n for c in every_cue if c.needs for n in c.needs}))
     return Rules(
+        literals=literals,
         providers=tuple(built),
         agents=frozenset(agents),
         freemail=frozenset(freemail),

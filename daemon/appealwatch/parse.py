@@ -366,6 +366,29 @@ def html_to_text(html: str) -> tuple[str, tuple[Link, ...]]:
     return parser.text(), tuple(parser.links)
 
 
+_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_links(html: str) -> tuple[Link, ...]:
+    """The links of an HTML part (href and visible text) without building its text: used when
+    a plain-text part exists, an order of magnitude faster than a full HTML parse."""
+    import html as htmllib
+
+    links = []
+    for m in _ANCHOR.finditer(html):
+        href = _HREF.search(m.group(1))
+        if href is None:
+            continue
+        target = htmllib.unescape(next(g for g in href.groups() if g is not None))
+        text = " ".join(htmllib.unescape(_TAG.sub(" ", m.group(2))).split())
+        links.append(make_link(target, text))
+        if len(links) >= MAX_LINKS:
+            break
+    return tuple(links)
+
+
 _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.I)
 
 
@@ -510,9 +533,11 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
     links: tuple[Link, ...] = ()
     html_only = False
     if html:
-        html_text, links = html_to_text(html)
-        if not plain.strip():
-            plain, html_only = html_text, True
+        if plain.strip():
+            links = html_links(html)
+        else:
+            plain, links = html_to_text(html)
+            html_only = True
     if not links and plain:
         links = text_links(plain)
     auth = tuple(
