@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.errors import HeaderParseError
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urlsplit
 
 import mailparser
@@ -444,6 +445,31 @@ def _raw_headers(msg: email.message.Message) -> dict[str, list[str]]:
     return out
 
 
+def _envelope(headers: dict[str, list[str]], defects: list[str]) -> dict[str, Any]:
+    """The header fields both the full parse and the header-only parse read, decoded."""
+
+    def one(name: str) -> str:
+        return (headers.get(name.lower()) or [""])[0]
+
+    def every(name: str) -> list[str]:
+        return headers.get(name.lower(), [])
+
+    from_list = _addresses(every("From")[:1], defects)
+    return {
+        "message_id": _first_id(one("Message-ID")),
+        "in_reply_to": _first_id(one("In-Reply-To")),
+        "references": _message_ids(one("References")),
+        "from_": from_list[0] if from_list else None,
+        "reply_to": _addresses(every("Reply-To"), defects),
+        "to": _addresses(every("To"), defects),
+        "subject": decode_header(one("Subject"), defects),
+        "date": _date(one("Date"), defects),
+        "list_id": decode_header(one("List-Id"), defects) or None,
+        "precedence": one("Precedence").strip().lower() or None,
+        "list_unsubscribe": bool(one("List-Unsubscribe")),
+    }
+
+
 def _bodies(msg: email.message.Message, defects: list[str]) -> tuple[str, str, list[str]]:
     plain: list[str] = []
     html: list[str] = []
@@ -520,15 +546,11 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
         defects.append(type(d).__name__)
 
     headers = _raw_headers(msg)
+    envelope = _envelope(headers, defects)
 
     def one(name: str) -> str:
-        values = headers.get(name.lower())
-        return values[0] if values else ""
+        return (headers.get(name.lower()) or [""])[0]
 
-    def every(name: str) -> list[str]:
-        return headers.get(name.lower(), [])
-
-    from_list = _addresses(every("From")[:1], defects)
     plain, html, attachments = _bodies(msg, defects)
     links: tuple[Link, ...] = ()
     html_only = False
@@ -541,29 +563,18 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
     if not links and plain:
         links = text_links(plain)
     auth = tuple(
-        r for r in (parse_auth_results(v) for v in every("Authentication-Results")) if r
+        r for r in (parse_auth_results(v) for v in headers.get("authentication-results", []))
+        if r
     )
-    precedence = one("Precedence").strip().lower() or None
     auto = one("Auto-Submitted").strip().lower() or None
-    list_id = decode_header(one("List-Id"), defects) or None
     return_path = _first_id(one("Return-Path"))
     return ParsedMessage(
-        message_id=_first_id(one("Message-ID")),
-        in_reply_to=_first_id(one("In-Reply-To")),
-        references=_message_ids(one("References")),
-        from_=from_list[0] if from_list else None,
-        reply_to=_addresses(every("Reply-To"), defects),
-        to=_addresses(every("To"), defects),
-        cc=_addresses(every("Cc"), defects),
-        subject=decode_header(one("Subject"), defects),
-        date=_date(one("Date"), defects),
+        **envelope,
+        cc=_addresses(headers.get("cc", []), defects),
         text=plain.replace("\r\n", "\n")[:MAX_TEXT_CHARS],
         links=links,
         auth_results=auth,
-        list_id=list_id,
-        precedence=precedence,
         auto_submitted=auto,
-        list_unsubscribe=bool(one("List-Unsubscribe")),
         return_path=return_path.strip("<>").lower() if return_path else None,
         attachments=tuple(attachments[:100]),
         html_only=html_only,
@@ -585,32 +596,9 @@ def parse_headers(raw: bytes) -> ParsedMessage:
     except Exception as exc:
         return ParsedMessage(size=len(raw), defects=(f"header parse failed: "
                                                      f"{type(exc).__name__}",))
-    headers = _raw_headers(msg)
-
-    def one(name: str) -> str:
-        values = headers.get(name.lower())
-        return values[0] if values else ""
-
-    def every(name: str) -> list[str]:
-        return headers.get(name.lower(), [])
-
     try:
-        from_list = _addresses(every("From")[:1], defects)
-        return ParsedMessage(
-            message_id=_first_id(one("Message-ID")),
-            in_reply_to=_first_id(one("In-Reply-To")),
-            references=_message_ids(one("References")),
-            from_=from_list[0] if from_list else None,
-            reply_to=_addresses(every("Reply-To"), defects),
-            to=_addresses(every("To"), defects),
-            subject=decode_header(one("Subject"), defects),
-            date=_date(one("Date"), defects),
-            list_id=decode_header(one("List-Id"), defects) or None,
-            precedence=one("Precedence").strip().lower() or None,
-            list_unsubscribe=bool(one("List-Unsubscribe")),
-            size=len(raw),
-            defects=tuple(dict.fromkeys(defects)),
-        )
+        envelope = _envelope(_raw_headers(msg), defects)
+        return ParsedMessage(**envelope, size=len(raw), defects=tuple(dict.fromkeys(defects)))
     except Exception as exc:
         return ParsedMessage(size=len(raw), defects=(f"header parse failed: "
                                                      f"{type(exc).__name__}",))
