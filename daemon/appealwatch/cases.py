@@ -149,7 +149,7 @@ def plan_incoming(
     case, link = match_case(msg, cases)
     if case is None:
         return _open_case(msg, when, name, folder_note)
-    return _advance(msg, case, when, name, folder_note, link)
+    return _advance_from(case, msg, when, name, folder_note, f"linked by {link}")
 
 
 def _case_values(msg: MessageRow, state: str, when: datetime) -> dict[str, Any]:
@@ -187,12 +187,6 @@ def _open_case(msg: MessageRow, when: datetime, name: str, folder_note: str) -> 
         )
     # An answer to something the user sent that we have not seen: the case exists already.
     return _advance_from(None, msg, when, name, folder_note, "opened by a provider message")
-
-
-def _advance(msg: MessageRow, case: CaseRow, when: datetime, name: str, folder_note: str,
-             link: str) -> Plan:
-    plan = _advance_from(case, msg, when, name, folder_note, f"linked by {link}")
-    return plan
 
 
 def _advance_from(case: CaseRow | None, msg: MessageRow, when: datetime, name: str,

@@ -314,6 +314,7 @@ def cmd_draft(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
     from appealwatch.cases import plan_resolve
+    from appealwatch.engine import Report
 
     with open_store(config) as store:
         case = _get_case(store, args.case)
@@ -322,7 +323,7 @@ def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
             raise UserError(f"case {case.id} is already closed ({case.state})")
         engine = make_engine(config, store, now=None, dry_run=False)
         source = engine.sources[0] if engine.sources else None
-        engine.apply(source, case.account_id, plan, None, engine_report())
+        engine.apply(source, case.account_id, plan, None, Report())
     print(f"case {case.id}: {case.state} → {args.outcome}")
     return EXIT_OK
 
@@ -417,12 +418,6 @@ def cmd_service(args: argparse.Namespace, config: Config) -> int:
         raise UserError(f"cannot install the service unit: {exc}") from None
     print(f"installed {path}\nstart it now and at every login with:\n  {enable_command()}")
     return EXIT_OK
-
-
-def engine_report():
-    from appealwatch.engine import Report
-
-    return Report()
 
 
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:

@@ -19,7 +19,7 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
@@ -33,6 +33,7 @@ from appealwatch.classify import (
     extract_questions,
     find_account_ids,
     find_ticket,
+    own_text,
     payment_facts,
 )
 from appealwatch.config import Config, Rules
@@ -47,7 +48,7 @@ from appealwatch.render import (
     render_body,
     reply_subject,
 )
-from appealwatch.sources import Fetched, MailSource, SyncState
+from appealwatch.sources import MailSource, SyncState
 from appealwatch.store import Store
 
 log = logging.getLogger("appealwatch.engine")
@@ -228,7 +229,8 @@ class Engine:
                     self.store.relocate_message(folder_id, item.relocate_message_id,
                                                 item.location)
                     continue
-                row = self._row(item, folder_id, role, rules, trusted, own)
+                row = message_row(item.raw, folder_id, role, item.location, rules, trusted,
+                                  own, headers_only=item.headers_only)
                 report.seen += 1
                 report.malformed += bool(row.get("defects")) and row.get("category") is None
                 report.relevant += row.get("category") not in (None, "irrelevant", "own")
@@ -244,11 +246,6 @@ class Engine:
                 # only after the messages are recorded: a crash before this re-reads, never skips
                 self.store.set_folder_checkpoint(folder_id, *source.last_sync[role])
 
-    @staticmethod
-    def _row(item: Fetched, folder_id: int, role: str, rules: Rules, trusted: tuple[str, ...],
-             own: frozenset[str]) -> dict[str, Any]:
-        return message_row(item.raw, folder_id, role, item.location, rules, trusted, own,
-                           headers_only=item.headers_only)
 
     # -------------------------------------------------------------- 2. decide
 
@@ -436,8 +433,6 @@ class Engine:
                     "amounts": list(m.facts.get("amounts", [])),
                     "transaction_ids": list(m.facts.get("transaction_ids", [])),
                 })
-        from appealwatch.classify import own_text
-
         quoted = quoted_lines(own_text(text)) if text else []
         questions = extract_questions(text) if kind == "answer" and text else []
         followup_ctx = None
@@ -578,7 +573,3 @@ def _no_reply(address: str) -> bool:
     local = address.split("@", 1)[0].lower()
     return any(w in local for w in ("noreply", "no-reply", "donotreply", "do-not-reply",
                                     "notifications", "mailer-daemon"))
-
-
-def iter_open_cases(store: Store) -> Iterator[CaseRow]:
-    yield from (c for c in store.cases() if c.is_open)

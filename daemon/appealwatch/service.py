@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -194,7 +193,3 @@ class Service:
                      "notification(s)", report.seen, report.cases_opened,
                      report.drafts_written, report.notifications)
         sd_notify(f"STATUS=last scan {datetime.now(UTC):%H:%M:%S} UTC, {report.seen} new")
-
-
-def state_dir_ok(path: Path) -> bool:
-    return path.parent.is_dir()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.infra import stop_process
 
 from mails import auth_pass, make_mail
 
@@ -121,12 +122,7 @@ def test_an_action_clicked_changes_the_case_and_the_same_case_replaces(tmp_path,
         calls = notifications.wait_for_calls(2, timeout=20)
         assert calls[1].replaces_id == nid
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)
         log.close()
 
 

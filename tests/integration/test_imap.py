@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.infra import stop_process
 from tests.infra.mbsync import fetch_folder
 
 from appealwatch.cli import main
@@ -247,12 +248,7 @@ def test_a_silent_connection_is_replaced_and_what_came_meanwhile_noticed(tmp_pat
             tmp_path / "run.log").read_text()
         assert time.monotonic() - t0 < 120
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)
         log.close()
         proxy.close()
 
@@ -307,12 +303,7 @@ def test_stopped_for_a_minute_then_resumed_catches_up(tmp_path, dovecot_factory)
         assert time.monotonic() - t0 < 10
     finally:
         proc.send_signal(signal.SIGCONT)
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)
         log.close()
 
 
