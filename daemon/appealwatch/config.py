@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import ahocorasick
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -237,16 +238,30 @@ def _needed_literals(pattern: str, flags: int) -> tuple[str, ...] | None:
             candidates.append({run})
         if not candidates:
             return None
-        return max(candidates, key=lambda cand: (not cand & _COMMON, min(map(len, cand)),
-                                                 -len(cand)))
+        return max(candidates, key=lambda cand: (not {n.strip() for n in cand} & _COMMON,
+                                                 min(map(_selectivity, cand)), -len(cand)))
 
     try:
         found = sequence(sre.parse(pattern, flags))
     except Exception:
         return None
-    if not found or min(map(len, found)) < 3:
+    if not found or min(map(_selectivity, found)) < 3:
         return None
     return frozenset(n.lower() for n in found)
+
+
+def _selectivity(literal: str) -> float:
+    """How rarely a literal occurs in ordinary text, roughly in letters: a Chinese character
+    counts as two, a question mark as three, white space and other punctuation as nothing."""
+    score = 0.0
+    for ch in literal:
+        if ch in "?？":
+            score += 3
+        elif not ch.isascii():
+            score += 2 if ch.isalnum() else 0
+        elif ch.isalnum():
+            score += 1
+    return score
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,22 +273,6 @@ class Provider:
     aliases: tuple[str, ...]
     support: str
     configured: bool = False  # given in the user's config: its support address wins
-    named_re: re.Pattern[str] | None = None  # one of the aliases, as a word
-    signs_re: re.Pattern[str] | None = None  # a greeting or signature in the provider's name
-
-
-def _alias_patterns(aliases: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    words = "|".join(
-        rf"(?<![a-z0-9]){re.escape(a)}(?![a-z0-9])" if a.isascii() else re.escape(a)
-        for a in sorted(aliases, key=len, reverse=True)
-    )
-    names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-    signs = (
-        rf"dear (?:{names}) (?:user|customer|member|client|account holder)"
-        rf"|\b(?:the )?(?:{names}) (?:team|support|security|billing|trust|account team|service)"
-        rf"|尊敬的(?:{names})(?:用户|会员|客户)"
-    )
-    return re.compile(words), re.compile(signs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,13 +284,16 @@ class Rules:
     reasons: dict[str, tuple[Cue, ...]]
     negatives: dict[str, tuple[Cue, ...]]
     literals: tuple[str, ...] = ()  # every cue's pre-check literals
+    matcher: Any = None  # an Aho-Corasick automaton over ``literals``
 
     def provider(self, pid: str | None) -> Provider | None:
         return next((p for p in self.providers if p.id == pid), None)
 
     def literals_in(self, text: str) -> frozenset[str]:
-        """Which of the cues' pre-check literals occur in ``text``: one substring test each."""
-        return frozenset(lit for lit in self.literals if lit in text)
+        """Which of the cues' pre-check literals occur in ``text``: one pass over the text."""
+        if self.matcher is None:
+            return frozenset(lit for lit in self.literals if lit in text)
+        return frozenset(lit for _end, lit in self.matcher.iter(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +402,6 @@ def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]
         problems += _domain_problems(f"providers.{pid}.domains", p.domains)
         problems += _domain_problems(f"providers.{pid}.link_domains", p.link_domains)
         aliases = tuple(dict.fromkeys(a.lower() for a in [pid, *p.aliases]))
-        named_re, signs_re = _alias_patterns(aliases)
         built.append(
             Provider(
                 id=pid,
@@ -410,15 +411,19 @@ def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]
                 aliases=aliases,
                 support=p.support,
                 configured=extra is not None and pid in extra.providers,
-                named_re=named_re,
-                signs_re=signs_re,
             )
         )
     every_cue = [c for group in (groups, reasons, negatives) for cues in group.values()
                  for c in cues]
     literals = tuple(sorted({n for c in every_cue if c.needs for n in c.needs}))
+    matcher = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+    for lit in literals:
+        matcher.add_word(lit, lit)
+    if literals:
+        matcher.make_automaton()
     return Rules(
         literals=literals,
+        matcher=matcher if literals else None,
         providers=tuple(built),
         agents=frozenset(agents),
         freemail=frozenset(freemail),

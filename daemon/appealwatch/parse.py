@@ -401,22 +401,33 @@ def text_links(text: str) -> tuple[Link, ...]:
 
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
-_RECEIVED = re.compile(rb"(?im)^received:.*(?:\r?\n[ \t].*)*\r?\n")
+_MIME_FIELD = re.compile(rb"(?im)^(?:content-[a-z0-9-]*|mime-version)[ \t]*:.*(?:\r?\n[ \t].*)*")
+_HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
-def _without_received(raw: bytes) -> bytes:
-    """The message without its Received trace headers, which nothing here reads: mail-parser
-    parses every one of them eagerly, a third of its time on ordinary mail."""
-    m = _HEADER_END.search(raw, 0, 256 * 1024)
-    if m is None:
-        return raw
-    head = _RECEIVED.sub(b"", raw[: m.start()] + b"\n")
-    return head[:-1] + raw[m.start():]
+def _split(raw: bytes) -> tuple[email.message.Message, bytes]:
+    """The header fields (by the stdlib header parser) and the body with only its MIME header
+    fields in front: what mail-parser needs for the MIME structure.  A header block that runs
+    into body text without a blank line ends where the header parser says it does."""
+    m = _HEADER_END.search(raw)
+    head, sep, body = (raw[: m.start()], m.group(0), raw[m.end():]) if m else (raw, b"\n\n", b"")
+    headers = _HEADER_PARSER.parsebytes(head)
+    spill = headers.get_payload()
+    if isinstance(spill, str) and spill:
+        spilled = spill.encode("ascii", "surrogateescape")
+        head = head[: max(0, len(head) - len(spilled))]
+        body = spilled + sep + body if m else spilled
+    newline = b"\r\n" if sep.startswith(b"\r") else b"\n"
+    fields = [f.rstrip(b"\r") for f in _MIME_FIELD.findall(head)]
+    return headers, newline.join([*fields, b""]) + newline + body
 
 
 def _mime_tree(raw: bytes, defects: list[str]) -> email.message.Message | None:
+    """The MIME structure, parsed by mail-parser from the body and its MIME header fields
+    alone: the envelope comes from the header parser, and mail-parser would otherwise spend
+    most of its time re-parsing addresses, dates and Received fields that nothing here reads."""
     try:
-        parsed = mailparser.parse_from_bytes(_without_received(raw))
+        parsed = mailparser.parse_from_bytes(raw)
         for d in getattr(parsed, "defects_categories", ()) or ():
             defects.append(str(d))
         return parsed.message
@@ -539,14 +550,16 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
         if cut < size:
             defects.append(f"message of {size} bytes: only the first {cut} were read")
             raw = raw[:cut]
-    msg = _mime_tree(raw, defects)
+    header_msg, mime_raw = _split(raw)
+    for d in header_msg.defects:
+        defects.append(type(d).__name__)
+    headers = _raw_headers(header_msg)
+    envelope = _envelope(headers, defects)
+    msg = _mime_tree(mime_raw, defects)
     if msg is None:
-        return ParsedMessage(size=size, defects=tuple(dict.fromkeys(defects)))
+        return ParsedMessage(**envelope, size=size, defects=tuple(dict.fromkeys(defects)))
     for d in getattr(msg, "defects", ()) or ():
         defects.append(type(d).__name__)
-
-    headers = _raw_headers(msg)
-    envelope = _envelope(headers, defects)
 
     def one(name: str) -> str:
         return (headers.get(name.lower()) or [""])[0]
@@ -581,9 +594,6 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
         size=size,
         defects=tuple(dict.fromkeys(defects)),
     )
-
-
-_HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
 @functools.lru_cache(maxsize=2048)
