@@ -16,7 +16,8 @@ against the same server and the same (page-cached) files:
   (c) `appealwatch scan` on a fresh state file, as a subprocess, wall time;
 
 and `appealwatch cases --json` must list every hidden notice.  Targets: (a)/(c) >= 5 and
-(c)/(b) <= 2.  BENCH_MESSAGES=2000 gives a quick run.  Everything is removed at the end.
+(c)/(b) <= 2.  BENCH_MESSAGES=2000 gives a quick run; BENCH_SCAN_PREFIX="py-spy record
+-f raw -o FILE --" runs the scan under a profiler.  Everything is removed at the end.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import base64
 import json
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -379,8 +381,10 @@ def main() -> int:
         events = run_dir / "events.jsonl"
         cfg = write_config(run_dir, server, USER, notify_command=[
             "sh", "-c", f"(cat; echo) >> {events}"])
+        # a profiler to run the scan under, e.g. "py-spy record -f speedscope -o FILE --"
+        exe = [*shlex.split(os.environ.get("BENCH_SCAN_PREFIX", "")), *EXE]
         t0 = time.perf_counter()
-        scan = subprocess.run([*EXE, "--config", str(cfg), "scan"], capture_output=True,
+        scan = subprocess.run([*exe, "--config", str(cfg), "scan"], capture_output=True,
                               text=True, timeout=3600, check=False, stdin=subprocess.DEVNULL)
         t_scan = time.perf_counter() - t0
         summary = [x for x in scan.stderr.splitlines() if x.startswith("scan:")]

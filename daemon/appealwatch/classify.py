@@ -12,6 +12,9 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+import ahocorasick
 
 from appealwatch.config import Cue, Provider, Rules
 from appealwatch.parse import AuthResult, Link, ParsedMessage
@@ -764,7 +767,6 @@ _TELLING_SUBJECT = re.compile(
 
 
 _BYTES_HOMOGLYPHS = bytes.maketrans(b"0134578", b"oleastb")
-_WORD = re.compile(rb"[a-z0-9]+")
 # the beginnings of words that make a message worth fetching even from a stranger
 _TELLING_STEMS = (b"suspend", b"deactivat", b"disabl", b"restrict", b"lock", b"terminat", b"ban",
                   b"block", b"frozen", b"freez", b"hold", b"pause", b"revok", b"appeal",
@@ -772,7 +774,28 @@ _TELLING_STEMS = (b"suspend", b"deactivat", b"disabl", b"restrict", b"lock", b"t
                   b"account", b"organi", b"access", b"login", b"signin", b"verif", b"limit")
 _TELLING_CJK = tuple(w.encode() for w in ("封", "冻结", "停用", "停机", "停服", "限制", "申诉",
                                           "工单", "解封", "解冻", "账号", "账户", "帐号", "帐户"))
-_PRESCREEN: dict[int, tuple[Rules, tuple[bytes, ...]]] = {}
+_PRESCREEN: dict[int, tuple[Rules, Any]] = {}
+
+
+def _stem_matcher(rules: Rules) -> Any:
+    """An Aho-Corasick automaton over the stems ``prescreen`` looks for, built once per rules."""
+    hit = _PRESCREEN.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    stems = {s.decode() for s in _TELLING_STEMS}
+    for provider in rules.providers:
+        for alias in provider.aliases:
+            token = alias.replace(" ", "")
+            if token.isascii() and len(token) >= 2:
+                stems.add(token)
+                if "m" in token:
+                    stems.add(token.replace("m", "rn"))
+    matcher = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for stem in stems:
+        matcher.add_word(stem)
+    matcher.make_automaton()
+    _PRESCREEN[id(rules)] = (rules, matcher)
+    return matcher
 
 
 def prescreen(header_block: bytes, rules: Rules) -> bool:
@@ -780,22 +803,18 @@ def prescreen(header_block: bytes, rules: Rules) -> bool:
     with a provider's name (digits read as look-alike letters), a look-alike of one, or a
     telling word, so the message cannot matter.  Encoded words (=?...?=) hide their text, so
     such headers always pass."""
-    hit = _PRESCREEN.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        stems = set(_TELLING_STEMS)
-        for provider in rules.providers:
-            for alias in provider.aliases:
-                token = alias.replace(" ", "")
-                if token.isascii() and len(token) >= 2:
-                    stems.add(token.encode())
-                    if "m" in token:
-                        stems.add(token.replace("m", "rn").encode())
-        _PRESCREEN[id(rules)] = hit = (rules, tuple(sorted(stems)))
     if b"=?" in header_block or any(w in header_block for w in _TELLING_CJK):
         return True
-    stems = hit[1]
-    words = _WORD.findall(header_block.lower().translate(_BYTES_HOMOGLYPHS))
-    return any(word.startswith(stems) for word in set(words))
+    text = header_block.lower().translate(_BYTES_HOMOGLYPHS).decode("latin-1")
+    for end, length in _stem_matcher(rules).iter(text):
+        start = end - length + 1
+        if start == 0 or not _word_char(text[start - 1]):  # the stem begins a word
+            return True
+    return False
+
+
+def _word_char(ch: str) -> bool:
+    return "a" <= ch <= "z" or "0" <= ch <= "9"
 
 
 _ACCOUNT_WORD = re.compile(r"account|organi[sz]ation|access|login|sign.?in|账号|账户|帐号|帐户",

@@ -132,9 +132,7 @@ class FollowupModel(_Strict):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        import holidays  # deferred: large, and only needed for follow-up timing
-
-        if value.upper() not in holidays.list_supported_countries():
+        if value.upper() not in _country_codes():
             raise ValueError(
                 "not a country code the holidays library knows (use an ISO 3166 code such as "
                 "US, GB, DE, CN)"
@@ -467,9 +465,30 @@ def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
     return default if default.exists() else None
 
 
-def _semantic_problems(model: ConfigModel) -> list[str]:
-    import holidays  # deferred: it is large and only needed here and in follow-up timing
+def _country_codes() -> frozenset[str]:
+    """The countries the holidays library knows, read from its registry: asking
+    ``list_supported_countries`` imports every country's module (a quarter of a second)."""
+    try:
+        from holidays import registry
 
+        codes = {code for entry in registry.COUNTRIES.values() for code in entry[1:3]}
+        return frozenset(codes | ({"UK"} if "GB" in codes else set()))  # holidays' alias of GB
+    except (ImportError, AttributeError, IndexError):
+        import holidays
+
+        return frozenset(holidays.list_supported_countries())
+
+
+def _subdivisions(country: str) -> tuple[str, ...]:
+    import holidays  # deferred: only the one country's module is loaded
+
+    try:
+        return tuple(holidays.country_holidays(country).subdivisions)
+    except (NotImplementedError, AttributeError):
+        return ()
+
+
+def _semantic_problems(model: ConfigModel) -> list[str]:
     problems = []
     names = [a.name for a in model.accounts]
     for i, acct in enumerate(model.accounts):
@@ -490,8 +509,7 @@ def _semantic_problems(model: ConfigModel) -> list[str]:
         if acct.ca_file and not Path(acct.ca_file).expanduser().is_file():
             problems.append(f"{key}.ca_file: no such file: {acct.ca_file}")
     country = model.followup.country
-    subdivisions = holidays.list_supported_countries().get(country, [])
-    if model.followup.subdivision and model.followup.subdivision not in subdivisions:
+    if model.followup.subdivision and model.followup.subdivision not in _subdivisions(country):
         problems.append(f"followup.subdivision: {model.followup.subdivision!r} is not in {country}")
     if "command" in (model.notify.backends or []) and not model.notify.command:
         problems.append("notify.command: required when the 'command' backend is enabled")

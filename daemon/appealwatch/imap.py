@@ -34,16 +34,20 @@ from imapclient import IMAPClient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from imapclient.imapclient import DELETED, DRAFT, DRAFTS, JUNK, SEEN, SENT
 
+from appealwatch import __version__
 from appealwatch.parse import MAX_PARSE_BYTES
 from appealwatch.sources import Fetched, SyncState
 
 log = logging.getLogger("appealwatch.imap")
 
 HEADER_BATCH = 500
-# what the backfill needs to decide about a message and to thread it; a full header block with
-# its Received and DKIM lines is several times larger
-HEADER_FIELDS = ("BODY.PEEK[HEADER.FIELDS (FROM REPLY-TO TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO "
-                 "REFERENCES LIST-ID PRECEDENCE LIST-UNSUBSCRIBE)]")
+# What the backfill needs to decide whether to fetch a message (a full header block with its
+# Received, DKIM and ARC lines is ten times larger).  The server repeats the field list in every
+# answer, and imapclient reads it a character at a time: keep it short.  The user's own mail in
+# Sent is recorded from its headers alone, so it needs what threading reads as well.
+HEADER_FIELDS = "BODY.PEEK[HEADER.FIELDS (FROM REPLY-TO SUBJECT LIST-ID MESSAGE-ID)]"
+SENT_HEADER_FIELDS = ("BODY.PEEK[HEADER.FIELDS (FROM REPLY-TO TO SUBJECT DATE MESSAGE-ID "
+                      "IN-REPLY-TO REFERENCES)]")
 BODY_BATCH = 25
 NETWORK_ERRORS = (OSError, TimeoutError, ssl.SSLError, IMAPClientError, EOFError)
 
@@ -111,6 +115,21 @@ def _keepalive(client: IMAPClient) -> None:
         pass
 
 
+# NetEase (163.com, 126.com, yeah.net) refuses SELECT with "Unsafe Login" to a client that has
+# not said who it is with the IMAP ID command (RFC 2971)
+_ID_REQUIRED = ("163.com", "126.com", "yeah.net", "188.com")
+
+
+def _identify(client: IMAPClient, host: str) -> None:
+    if not host.lower().rstrip(".").endswith(_ID_REQUIRED):
+        return
+    try:
+        if client.has_capability("ID"):
+            client.id_({"name": "appealwatch", "version": __version__})
+    except IMAPClientError as exc:
+        log.info("%s did not take the IMAP ID command: %s", host, _text(exc))
+
+
 def connect(settings: ImapSettings) -> IMAPClient:
     """A logged-in client, or ImapError/AuthError saying what went wrong."""
     where = f"{settings.host}:{settings.effective_port}"
@@ -132,6 +151,7 @@ def connect(settings: ImapSettings) -> IMAPClient:
         else:
             client.login(settings.username, secret)
         _keepalive(client)
+        _identify(client, settings.host)
         return client
     except ssl.SSLCertVerificationError as exc:
         _close(client)
@@ -309,7 +329,8 @@ class ImapSource:
         done = 0
         for start in range(0, total, HEADER_BATCH):
             batch = uids[start:start + HEADER_BATCH]
-            resp = self._call(lambda c, b=batch: self._refetch(c, name, b, HEADER_FIELDS))
+            fields = SENT_HEADER_FIELDS if role == "sent" else HEADER_FIELDS
+            resp = self._call(lambda c, b=batch, f=fields: self._refetch(c, name, b, f))
             for uid in batch:
                 data = resp.get(uid, {})  # type: ignore[union-attr]
                 headers = next((v for k, v in data.items()

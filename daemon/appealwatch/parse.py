@@ -1,8 +1,10 @@
 """Raw RFC 5322 bytes -> an immutable :class:`ParsedMessage`.
 
 The parser never raises for bad input: whatever cannot be understood is recorded in
-``ParsedMessage.defects`` and the rest of the message is still returned.  mail-parser does the
-MIME parse; where it fails we fall back to the stdlib ``email`` package.  Header and body decoding
+``ParsedMessage.defects`` and the rest of the message is still returned.  The header fields are
+read by the stdlib header parser (the same code the header-only parse of a backfill uses);
+mail-parser parses the MIME structure of the body, and where it fails we fall back to the
+stdlib ``email`` package.  Header and body decoding
 is our own because both libraries mis-decode Chinese mail (8-bit GBK headers, gb2312 declared for
 GBK text); see shared/LIBRARIES.md section 1.
 """
@@ -405,6 +407,44 @@ _MIME_FIELD = re.compile(rb"(?im)^(?:content-[a-z0-9-]*|mime-version)[ \t]*:.*(?
 _HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
+_PART_TYPE = re.compile(rb"(?m)^content-type[ \t]*:[ \t]*\"?([a-z0-9!#$&^_.+/-]+)")
+_CTE = b"content-transfer-encoding:"
+_KEPT_TYPES = (b"text/", b"message/", b"multipart/")
+
+
+def _without_attachment_data(body: bytes) -> bytes:
+    """The body with the base64 data of its non-text parts cut to one line.  Nothing here reads
+    an attachment's content (only its name), and the MIME parsers spend most of their time on
+    such lines.  Only a part whose own header block says it is base64 and not text, found
+    between a boundary line and a blank line, is touched; anything unclear is left alone."""
+    low = body.lower()
+    if _CTE not in low:
+        return body
+    out: list[bytes] = []
+    pos = at = 0
+    while (at := low.find(_CTE, at)) >= 0:
+        start = low.rfind(b"\n--", 0, at)
+        end_of_head = _HEADER_END.search(low, at)
+        if start < 0 or end_of_head is None:
+            break
+        head = low[start:end_of_head.start()]
+        at = end_of_head.end()
+        encoding = head[head.rfind(_CTE) + len(_CTE):].split(b"\n", 1)[0]
+        kind = _PART_TYPE.search(head)
+        if (b"base64" not in encoding or kind is None
+                or kind.group(1).startswith(_KEPT_TYPES)):
+            continue
+        first_line_end = low.find(b"\n", at) + 1
+        next_boundary = low.find(b"\n--", at)
+        if 0 < first_line_end < next_boundary and first_line_end >= pos:
+            out.append(body[pos:first_line_end])
+            pos = next_boundary
+    if not out:
+        return body
+    out.append(body[pos:])
+    return b"".join(out)
+
+
 def _split(raw: bytes) -> tuple[email.message.Message, bytes]:
     """The header fields (by the stdlib header parser) and the body with only its MIME header
     fields in front: what mail-parser needs for the MIME structure.  A header block that runs
@@ -419,7 +459,7 @@ def _split(raw: bytes) -> tuple[email.message.Message, bytes]:
         body = spilled + sep + body if m else spilled
     newline = b"\r\n" if sep.startswith(b"\r") else b"\n"
     fields = [f.rstrip(b"\r") for f in _MIME_FIELD.findall(head)]
-    return headers, newline.join([*fields, b""]) + newline + body
+    return headers, newline.join([*fields, b""]) + newline + _without_attachment_data(body)
 
 
 def _mime_tree(raw: bytes, defects: list[str]) -> email.message.Message | None:
