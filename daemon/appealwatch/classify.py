@@ -543,8 +543,11 @@ def classify(
     explain = [f"folder {folder}; sender {sender.kind} {sender.domain or '-'}"
                + (f" ({sender.provider.id})" if sender.provider else "")]
     provider_id = sender.provider.id if sender.provider else None
-    ticket = find_ticket(subject, text) or find_ticket(normalise(msg.text[:MAX_SCAN_CHARS]))
-    accounts = find_account_ids(msg.text[:MAX_SCAN_CHARS])
+    ticket = find_ticket(subject, text)
+    accounts: tuple[str, ...] = ()
+    if sender.provider is not None:  # the whole text is searched only where a case may follow
+        ticket = ticket or find_ticket(normalise(msg.text[:MAX_SCAN_CHARS]))
+        accounts = find_account_ids(msg.text[:MAX_SCAN_CHARS])
 
     def irrelevant(
         why: str, confidence: float = 0.9, hits: list[Match] | None = None
@@ -790,9 +793,12 @@ def _stem_matcher(rules: Rules) -> Any:
                 stems.add(token)
                 if "m" in token:
                     stems.add(token.replace("m", "rn"))
-    matcher = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    matcher = ahocorasick.Automaton(ahocorasick.STORE_ANY)
     for stem in stems:
-        matcher.add_word(stem)
+        matcher.add_word(stem, (len(stem), True))  # must begin a word
+    # anywhere: an encoded word (=?...?=) hides its text; Chinese words as UTF-8 bytes
+    for anywhere in (b"=?", *_TELLING_CJK):
+        matcher.add_word(anywhere.decode("latin-1"), (len(anywhere), False))
     matcher.make_automaton()
     _PRESCREEN[id(rules)] = (rules, matcher)
     return matcher
@@ -803,12 +809,10 @@ def prescreen(header_block: bytes, rules: Rules) -> bool:
     with a provider's name (digits read as look-alike letters), a look-alike of one, or a
     telling word, so the message cannot matter.  Encoded words (=?...?=) hide their text, so
     such headers always pass."""
-    if b"=?" in header_block or any(w in header_block for w in _TELLING_CJK):
-        return True
     text = header_block.lower().translate(_BYTES_HOMOGLYPHS).decode("latin-1")
-    for end, length in _stem_matcher(rules).iter(text):
+    for end, (length, word_start) in _stem_matcher(rules).iter(text):
         start = end - length + 1
-        if start == 0 or not _word_char(text[start - 1]):  # the stem begins a word
+        if not word_start or start == 0 or not _word_char(text[start - 1]):
             return True
     return False
 
