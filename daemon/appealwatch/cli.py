@@ -172,13 +172,14 @@ def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
 
 def cmd_scan(args: argparse.Namespace, config: Config) -> int:
     from appealwatch.imap import ImapError
+    from appealwatch.store import StoreError
 
     now = _parse_now(args.now, config)
     with open_store(config, dry_run=args.dry_run) as store:
         engine = make_engine(config, store, now=now, dry_run=args.dry_run)
         try:
             report = engine.scan()
-        except ImapError as exc:
+        except (ImapError, StoreError) as exc:
             raise UserError(str(exc)) from None
         finally:
             engine.close()

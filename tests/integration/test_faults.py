@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -180,3 +179,101 @@ def test_reset_mid_append_leaves_exactly_one_draft(tmp_path, fresh_account, prox
     assert main(["--config", str(cfg), "scan"]) == 0
     assert drafts_answering(fresh_account) == expected(2)
     assert [e["event"] for e in events(tmp_path)] == ["new_notice"]
+
+
+@pytest.mark.parametrize(("command", "answer"), [("fetch", "NO"), ("append", "BAD")])
+def test_server_answering_no_or_bad_is_one_sentence_and_nothing_lost(
+        tmp_path, fresh_account, proxy, capsys, command, answer):
+    fresh_account.deliver("INBOX", notice(3))
+    cfg = write_config(tmp_path, fresh_account, port=proxy.port, plain=True)
+    pattern = BODY_FETCH if command == "fetch" else rb"^\S+ APPEND "
+    refusal = proxy.arm(Fault(pattern, action=answer, times=1000))  # until told otherwise
+    for _ in range(2):  # refused again and again: the same sentence, no duplicate anything
+        assert main(["--config", str(cfg), "scan"]) == 1
+        one_clear_sentence(capsys.readouterr().err, "account work", "refused a command",
+                           "Injected failure")
+    assert refusal.hits == 2 and not fresh_account.fetch_headers("Drafts")
+    assert [e["event"] for e in events(tmp_path)] == []
+    refusal.times = refusal.hits  # the server accepts again
+    assert main(["--config", str(cfg), "scan"]) == 0
+    assert main(["--config", str(cfg), "scan"]) == 0
+    assert drafts_answering(fresh_account) == expected(3)
+    assert [e["event"] for e in events(tmp_path)] == ["new_notice"]
+
+
+# --------------------------------------------------------------------------- the state file
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A real, tiny tmpfs (tests run as root); mounting is required, never skipped."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs",
+                           str(mnt)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.fail("this test needs to mount a tmpfs (run the tests as root, or in a "
+                    f"container with CAP_SYS_ADMIN): {done.stderr.strip()}", pytrace=False)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def fill(directory: Path) -> Path:
+    filler = directory / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+def integrity(path: Path) -> str:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_full_disk_is_one_clear_error_and_the_next_scan_catches_up(tmp_path, fresh_account,
+                                                                   tmpfs, capsys):
+    state = tmpfs / "appealwatch" / "state.sqlite3"
+    cfg = write_config(tmp_path, fresh_account, state=state)
+    fresh_account.deliver("INBOX", notice(4))
+    assert main(["--config", str(cfg), "scan"]) == 0
+    filler = fill(tmpfs)
+    for n in range(5, 25):  # enough mail that the state file has to grow
+        fresh_account.deliver("INBOX", notice(n))
+    assert main(["--config", str(cfg), "scan"]) == 1
+    one_clear_sentence(capsys.readouterr().err, str(state), "disk is full")
+    filler.unlink()
+    assert integrity(state) == "ok"  # the failed write left the file whole
+    assert main(["--config", str(cfg), "scan"]) == 0
+    assert integrity(state) == "ok"
+    assert drafts_answering(fresh_account) == expected(*range(4, 25))
+    assert len([e for e in events(tmp_path) if e["event"] == "new_notice"]) == 21
+
+
+def test_a_read_only_state_directory_is_one_clear_error(tmp_path, fresh_account, tmpfs, capsys):
+    state = tmpfs / "state.sqlite3"
+    cfg = write_config(tmp_path, fresh_account, state=state)
+    fresh_account.deliver("INBOX", notice(30))
+    assert main(["--config", str(cfg), "scan"]) == 0
+    before = state.read_bytes()
+    fresh_account.deliver("INBOX", notice(31))
+    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
+    try:
+        assert main(["--config", str(cfg), "scan"]) == 1
+        one_clear_sentence(capsys.readouterr().err, str(state), "read-only")
+        assert state.read_bytes() == before
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(tmpfs)], check=True)
+    assert not list(tmpfs.glob("*.corrupt-*"))  # not mistaken for damage
+    assert main(["--config", str(cfg), "scan"]) == 0
+    assert drafts_answering(fresh_account) == expected(30, 31)
