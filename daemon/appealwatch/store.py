@@ -183,6 +183,11 @@ class Store:
             if self.path is not None:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
+                # damage deep inside shows only when a page is read: look once, at the start
+                problems = [r[0] for r in self.db.execute("PRAGMA quick_check(3)")]
+                if problems != ["ok"]:
+                    self.db.close()
+                    raise StoreError(self._corrupt_message(Exception("; ".join(problems))))
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(self._corrupt_message(exc) if _corrupt(exc) else

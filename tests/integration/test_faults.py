@@ -277,3 +277,56 @@ def test_a_read_only_state_directory_is_one_clear_error(tmp_path, fresh_account,
     assert not list(tmpfs.glob("*.corrupt-*"))  # not mistaken for damage
     assert main(["--config", str(cfg), "scan"]) == 0
     assert drafts_answering(fresh_account) == expected(30, 31)
+
+
+def test_a_corrupt_state_file_stops_scan_and_run_and_is_kept(tmp_path, fresh_account, capsys):
+    state = tmp_path / "state.sqlite3"
+    cfg = write_config(tmp_path, fresh_account)
+    fresh_account.deliver("INBOX", notice(50))
+    garbage = b"appealwatch state? no: garbage " * 512
+    state.write_bytes(garbage)
+    state.chmod(0o600)
+    assert main(["--config", str(cfg), "scan"]) == 1
+    one_clear_sentence(capsys.readouterr().err, str(state), "not a usable database",
+                       "a copy was kept as", "will not overwrite")
+    (copy,) = tmp_path.glob("state.sqlite3.corrupt-*")
+    assert state.read_bytes() == garbage and copy.read_bytes() == garbage
+    proc = subprocess.run([*EXE, "--config", str(cfg), "run"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 1
+    one_clear_sentence(proc.stderr, str(state), "not a usable database")
+    assert state.read_bytes() == garbage
+    assert not fresh_account.fetch_headers("Drafts") and not events(tmp_path)
+    # the user moves it away, as told: the notice is still there to be found
+    state.rename(tmp_path / "moved-away.sqlite3")
+    assert main(["--config", str(cfg), "scan"]) == 0
+    assert drafts_answering(fresh_account) == expected(50)
+
+
+def test_a_damaged_page_in_the_state_file_is_refused_and_kept(tmp_path, fresh_account, capsys):
+    state = tmp_path / "state.sqlite3"
+    cfg = write_config(tmp_path, fresh_account)
+    for n in range(51, 56):
+        fresh_account.deliver("INBOX", notice(n))
+    assert main(["--config", str(cfg), "scan"]) == 0
+    db = sqlite3.connect(state)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.close()
+    raw = bytearray(state.read_bytes())
+    size = len(raw) // pages
+    for page in range(1, pages):  # every page but the header page: B-tree headers trashed
+        raw[page * size:page * size + 16] = b"\xa5" * 16
+    state.write_bytes(bytes(raw))
+    damaged = state.read_bytes()
+    fresh_account.deliver("INBOX", notice(56))
+    assert main(["--config", str(cfg), "scan"]) == 1
+    one_clear_sentence(capsys.readouterr().err, str(state), "not a usable database",
+                       "a copy was kept as")
+    assert state.read_bytes() == damaged
+    assert [c.read_bytes() for c in tmp_path.glob("state.sqlite3.corrupt-*")] == [damaged]
+    proc = subprocess.run([*EXE, "--config", str(cfg), "run"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 1
+    one_clear_sentence(proc.stderr, str(state), "not a usable database")
+    assert state.read_bytes() == damaged
