@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import pytest
 from tests.infra import stop_process
+from tests.infra.imapd import Account, Dovecot
 from tests.infra.proxy import Fault, FaultProxy
 
 from appealwatch.cli import main
@@ -330,3 +332,113 @@ def test_a_damaged_page_in_the_state_file_is_refused_and_kept(tmp_path, fresh_ac
     assert proc.returncode == 1
     one_clear_sentence(proc.stderr, str(state), "not a usable database")
     assert state.read_bytes() == damaged
+
+
+# --------------------------------------------------------------------------- big mailboxes
+
+
+def scan_in_child(cfg: Path) -> tuple[int, str, int]:
+    """``appealwatch scan`` as a child process: (exit status, stderr, peak RSS in MiB)."""
+    err = cfg.parent / "scan.err"
+    with err.open("wb") as f:
+        proc = subprocess.Popen([*EXE, "--config", str(cfg), "scan"], stdout=subprocess.DEVNULL,
+                                stderr=f)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, err.read_text(), usage.ru_maxrss // 1024
+
+
+def write_maildir(account, messages: list[bytes]) -> None:
+    """Put messages straight into the user's Maildir/cur, owned like Dovecot's own files."""
+    account.deliver("Archive", b"Subject: make the Maildir\r\n\r\nx\r\n")
+    home = account.server.maildir / account.user
+    cur = home / "Maildir" / "cur"
+    st = home.stat()
+    now = int(time.time())
+    dirfd = os.open(cur, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for i, raw in enumerate(messages):
+            fd = os.open(f"{now}.M{i}P{os.getpid()}.faults,S={len(raw)}:2,S",
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600, dir_fd=dirfd)
+            os.write(fd, raw)
+            os.fchown(fd, st.st_uid, st.st_gid)
+            os.close(fd)
+    finally:
+        os.close(dirfd)
+
+
+def everyday(i: int, when: datetime) -> bytes:
+    return (f"From: Shop {i % 97} <news{i % 97}@shop{i % 13}.example>\r\n"
+            f"To: alex@example.net\r\nSubject: Offer number {i}\r\n"
+            f"Date: {when:%a, %d %b %Y %H:%M:%S +0000}\r\n"
+            f"Message-ID: <m{i}@shop.example>\r\n\r\nHello, offer {i} is waiting.\r\n").encode()
+
+
+def test_a_first_scan_of_100000_messages_finds_the_notices_in_bounded_memory(tmp_path, tmpfs,
+                                                                             request):
+    # a private Dovecot whose mail lives on a tmpfs: 100,000 files are written in seconds
+    subprocess.run(["mount", "-o", "remount,size=512m", str(tmpfs)], check=True)
+    server = Dovecot(tmpfs / "dovecot", users={"big": "pw-big"})
+    server.start()
+    request.addfinalizer(server.close)
+    fresh_account = Account(server, "big", "pw-big")
+    when = datetime.now(UTC)
+    mail = [everyday(i, when) for i in range(100_000)]
+    for position, n in ((7, 60), (50_000, 61), (99_990, 62)):
+        mail[position] = notice(n, date=when).replace(b"\n", b"\r\n")
+    write_maildir(fresh_account, mail)
+    cfg = write_config(tmp_path, fresh_account)
+    code, err, peak = scan_in_child(cfg)
+    assert code == 0, err
+    assert "scan: 100000 new message(s)" in err, err
+    assert peak < 400, f"peak RSS {peak} MiB"
+    print(f"100,000 messages: peak RSS {peak} MiB")
+    assert drafts_answering(fresh_account) == expected(60, 61, 62)
+    assert len(events(tmp_path)) == 3
+
+
+def huge_and_many_parts() -> tuple[bytes, bytes]:
+    head = ("From: OpenAI <noreply@tm.openai.com>\r\nTo: alex@example.net\r\n"
+            "Subject: Your OpenAI account has been suspended - invoice attached\r\n"
+            f"Date: {datetime.now(UTC):%a, %d %b %Y %H:%M:%S +0000}\r\n"
+            "Content-Type: multipart/mixed; boundary=B\r\n").encode()
+    huge = (head + b"Message-ID: <huge@tm.openai.com>\r\n\r\n--B\r\nContent-Type: text/plain"
+            b"\r\n\r\nYour account has been suspended.\r\n--B\r\nContent-Type: application/pdf"
+            b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + b"QUJDRA==\r\n" * (25 * 2**20 // 10) + b"--B--\r\n")
+    parts = b"".join(b"--B\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i
+                     for i in range(5000))
+    many = head + b"Message-ID: <parts@tm.openai.com>\r\n\r\n" + parts + b"--B--\r\n"
+    return huge, many
+
+
+def test_a_25_mb_and_a_5000_part_message_do_not_stop_run(tmp_path, fresh_account):
+    huge, many = huge_and_many_parts()
+    assert len(huge) > 25 * 2**20
+    cfg = write_config(tmp_path, fresh_account)
+    proc, log = start_run(tmp_path, cfg)
+    try:
+        time.sleep(2.0)  # connected and idling
+        fresh_account.deliver("INBOX", huge)
+        fresh_account.deliver("Junk", many)
+        fresh_account.deliver("INBOX", notice(70))
+        assert wait_for(lambda: [e for e in events(tmp_path) if e["event"] == "new_notice"
+                                 and "Fault0070" in e["summary"]], 60), (
+            (tmp_path / "run.log").read_text())
+        assert proc.poll() is None
+        peak = int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{proc.pid}/status").read_text())
+                   .group(1)) // 1024
+    finally:
+        text = stop_run(proc, log)
+    assert "Traceback" not in text and proc.returncode == 0, text
+    assert peak < 300, f"peak RSS {peak} MiB"
+    print(f"25 MB + 5,000 parts under run: peak RSS {peak} MiB")
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    try:
+        rows = dict(db.execute("SELECT message_id, defects FROM messages"))
+    finally:
+        db.close()
+    assert set(rows) == {"<huge@tm.openai.com>", "<parts@tm.openai.com>",
+                         "<fault-notice-70@tm.openai.com>"}
+    assert "MIME parts" in rows["<parts@tm.openai.com>"]
+    assert "<fault-notice-70@tm.openai.com>" in drafts_answering(fresh_account)
