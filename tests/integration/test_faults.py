@@ -442,3 +442,68 @@ def test_a_25_mb_and_a_5000_part_message_do_not_stop_run(tmp_path, fresh_account
                          "<fault-notice-70@tm.openai.com>"}
     assert "MIME parts" in rows["<parts@tm.openai.com>"]
     assert "<fault-notice-70@tm.openai.com>" in drafts_answering(fresh_account)
+
+
+# --------------------------------------------------------------------------- the service
+
+
+def test_run_recovers_by_itself_from_resets_and_refusals(tmp_path, fresh_account, proxy):
+    """`run`: a body FETCH cut twice (the scan's own retry fails too), then an APPEND answered
+    NO: each failed scan is logged in one line and retried by the daemon itself."""
+    cfg = write_config(tmp_path, fresh_account, port=proxy.port, plain=True)
+    cut = proxy.arm(Fault(BODY_FETCH, cut="down", after=300, times=2))
+    refused = proxy.arm(Fault(rb"^\S+ APPEND ", action="NO"))
+    proc, log = start_run(tmp_path, cfg)
+    try:
+        time.sleep(2.0)
+        fresh_account.deliver("INBOX", notice(80))
+        assert wait_for(lambda: events(tmp_path), 60, step=0.5), (
+            tmp_path / "run.log").read_text()
+        assert proc.poll() is None
+    finally:
+        text = stop_run(proc, log)
+    assert cut.spent and refused.spent
+    assert proc.returncode == 0 and "Traceback" not in text, text
+    failures = [x for x in text.splitlines() if "scan of work failed" in x]
+    assert len(failures) == 2, text
+    assert "connection to 127.0.0.1" in failures[0] and "refused a command" in failures[1]
+    assert drafts_answering(fresh_account) == expected(80)
+    assert [e["event"] for e in events(tmp_path)] == ["new_notice"]
+
+
+class DovecotWithoutAutoDrafts(Dovecot):
+    """A server that, unlike the fixture's, does not re-create a deleted Drafts folder."""
+
+    def _config(self) -> str:
+        text = super()._config()
+        block = "  mailbox Drafts {\n    special_use = \\Drafts\n    auto = subscribe\n  }\n"
+        assert block in text
+        return text.replace(block, "  mailbox Drafts {\n    special_use = \\Drafts\n  }\n")
+
+
+def test_run_creates_a_deleted_drafts_folder_again(tmp_path, request):
+    server = DovecotWithoutAutoDrafts(tmp_path / "dovecot", users={"gina": "pw-gina"})
+    server.start()
+    request.addfinalizer(server.close)
+    account = Account(server, "gina", "pw-gina")
+    with account.client() as c:
+        c.create_folder("Drafts")
+    cfg = write_config(tmp_path, account)
+    proc, log = start_run(tmp_path, cfg)
+    try:
+        time.sleep(2.0)
+        account.deliver("INBOX", notice(90))
+        assert wait_for(lambda: events(tmp_path), 20), (tmp_path / "run.log").read_text()
+        assert wait_for(lambda: account.fetch_headers("Drafts"), 5)
+        with account.client() as c:
+            c.delete_folder("Drafts")
+            assert not c.folder_exists("Drafts")  # this server really leaves it gone
+        account.deliver("INBOX", notice(91))
+        assert wait_for(lambda: len(events(tmp_path)) >= 2, 30), (
+            tmp_path / "run.log").read_text()
+        assert proc.poll() is None
+    finally:
+        text = stop_run(proc, log)
+    assert proc.returncode == 0 and "Traceback" not in text, text
+    assert "the Drafts folder 'Drafts' is gone" in text
+    assert drafts_answering(account) == expected(91)  # the first went with the folder
