@@ -125,7 +125,11 @@ def connect(settings: ImapSettings) -> IMAPClient:
                             ssl=settings.tls == "ssl", ssl_context=ctx,
                             timeout=settings.timeout)
         if settings.tls == "starttls":
-            client.starttls(ctx)
+            try:
+                client.starttls(ctx)
+            except IMAPClientError as exc:  # stripped or refused: never log in without TLS
+                raise ImapError(f"{where} did not start TLS (STARTTLS: {_text(exc)}); "
+                                "appealwatch never logs in without encryption") from None
         kind, secret = settings.secret()
         if kind == "oauth2":
             client.oauth2_login(settings.username, secret)
@@ -138,6 +142,9 @@ def connect(settings: ImapSettings) -> IMAPClient:
         raise ImapError(f"the TLS certificate of {where} could not be verified "
                         f"({exc.verify_message}); if the server uses a private CA, set "
                         "ca_file for this account") from None
+    except ImapError:
+        _close(client)
+        raise
     except LoginError as exc:
         _close(client)
         raise AuthError(f"{where} refused the login of {settings.username} ({_text(exc)}); "
