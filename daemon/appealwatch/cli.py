@@ -172,13 +172,14 @@ def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
 
 def cmd_scan(args: argparse.Namespace, config: Config) -> int:
     from appealwatch.imap import ImapError
+    from appealwatch.store import StoreError
 
     now = _parse_now(args.now, config)
     with open_store(config, dry_run=args.dry_run) as store:
         engine = make_engine(config, store, now=now, dry_run=args.dry_run)
         try:
             report = engine.scan()
-        except ImapError as exc:
+        except (ImapError, StoreError) as exc:
             raise UserError(str(exc)) from None
         finally:
             engine.close()
@@ -301,13 +302,16 @@ def cmd_draft(args: argparse.Namespace, config: Config) -> int:
             raise UserError(f"case {case.id} has no draft")
         latest = drafts[-1]
         engine = make_engine(config, store, now=None, dry_run=True)
-        source = next((s for s in engine.sources), None)
-        raw = None
-        if source is not None and latest["location"]:
-            raw = source.read_draft(latest["location"])
-        if raw is None and source is not None:
-            raw = engine.render(source, case, latest["kind"], latest["number"],
-                                latest["answers"], latest["message_id"]).raw
+        try:
+            source = next((s for s in engine.sources), None)
+            raw = None
+            if source is not None and latest["location"]:
+                raw = source.read_draft(latest["location"])
+            if raw is None and source is not None:
+                raw = engine.render(source, case, latest["kind"], latest["number"],
+                                    latest["answers"], latest["message_id"]).raw
+        finally:
+            engine.close()  # the IMAP connection read_draft opened
     sys.stdout.write(raw.decode("utf-8", "replace") if raw else "")
     return EXIT_OK
 
@@ -574,6 +578,13 @@ def _setup_logging(debug: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def _redact(text: str) -> str:
+    """A server may echo a secret into an error message: mask every secret handed out."""
+    from appealwatch.secrets import Redactor
+
+    return Redactor.redact(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -585,7 +596,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"appealwatch: configuration error in {exc.describe()}", file=sys.stderr)
         return EXIT_CONFIG
     except UserError as exc:
-        print(f"appealwatch: {exc}", file=sys.stderr)
+        print(f"appealwatch: {_redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -595,7 +606,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(
-            f"appealwatch: unexpected error: {type(exc).__name__}: {exc} "
+            f"appealwatch: unexpected error: {type(exc).__name__}: {_redact(str(exc))} "
             "(run with --debug for the traceback, and please report it)",
             file=sys.stderr,
         )

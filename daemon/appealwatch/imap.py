@@ -144,7 +144,11 @@ def connect(settings: ImapSettings) -> IMAPClient:
                             ssl=settings.tls == "ssl", ssl_context=ctx,
                             timeout=settings.timeout)
         if settings.tls == "starttls":
-            client.starttls(ctx)
+            try:
+                client.starttls(ctx)
+            except IMAPClientError as exc:  # stripped or refused: never log in without TLS
+                raise ImapError(f"{where} did not start TLS (STARTTLS: {_text(exc)}); "
+                                "appealwatch never logs in without encryption") from None
         kind, secret = settings.secret()
         if kind == "oauth2":
             client.oauth2_login(settings.username, secret)
@@ -158,6 +162,9 @@ def connect(settings: ImapSettings) -> IMAPClient:
         raise ImapError(f"the TLS certificate of {where} could not be verified "
                         f"({exc.verify_message}); if the server uses a private CA, set "
                         "ca_file for this account") from None
+    except ImapError:
+        _close(client)
+        raise
     except LoginError as exc:
         _close(client)
         raise AuthError(f"{where} refused the login of {settings.username} ({_text(exc)}); "
@@ -270,18 +277,32 @@ class ImapSource:
         return info
 
     def _call(self, fn: Callable[[IMAPClient], object], *, retry: bool = True) -> object:
-        """Run an idempotent operation; on a dropped connection reconnect once and retry."""
+        """Run an idempotent operation; on a dropped connection reconnect once and retry.
+        What still fails is an ImapError naming the account and the problem."""
         try:
-            return fn(self.client())
+            try:
+                return fn(self.client())
+            except NETWORK_ERRORS as exc:
+                if isinstance(exc, IMAPClientError) and not _is_abort(exc):
+                    raise
+                self.close()
+                if not retry:
+                    raise
+                log.info("account %s: connection lost (%s), reconnecting", self.account,
+                         type(exc).__name__)
+                return fn(self.client())
         except NETWORK_ERRORS as exc:
-            if isinstance(exc, IMAPClientError) and not _is_abort(exc):
-                raise
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: BaseException) -> ImapError:
+        where = f"{self.settings.host}:{self.settings.effective_port}"
+        if isinstance(exc, IMAPClientError) and not _is_abort(exc):
+            what = f"the server {where} refused a command ({_text(exc)})"
+        else:
             self.close()
-            if not retry:
-                raise
-            log.info("account %s: connection lost (%s), reconnecting", self.account,
-                     type(exc).__name__)
-            return fn(self.client())
+            what = f"the connection to {where} was lost ({type(exc).__name__}: {_text(exc)})"
+        return ImapError(f"account {self.account}: {what}; nothing was lost, the next scan "
+                         "tries again")
 
     def folders(self) -> dict[str, str]:
         if self._folders is None:
@@ -431,9 +452,9 @@ class ImapSource:
                     resp = client.append(name, crlf(raw), flags=(DRAFT, SEEN), msg_time=when)
                 else:
                     raise
-        except NETWORK_ERRORS:
+        except NETWORK_ERRORS as exc:
             self.close()
-            raise
+            raise self._failure(exc) from None
         m = re.search(rb"\[APPENDUID \d+ (\d+)\]", resp or b"")
         if m:
             return m.group(1).decode()

@@ -183,9 +183,15 @@ class Store:
             if self.path is not None:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
+                # damage deep inside shows only when a page is read: look once, at the start
+                problems = [r[0] for r in self.db.execute("PRAGMA quick_check(3)")]
+                if problems != ["ok"]:
+                    self.db.close()
+                    raise StoreError(self._corrupt_message(Exception("; ".join(problems))))
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(self._corrupt_message(exc)) from None
+            raise StoreError(self._corrupt_message(exc) if _corrupt(exc) else
+                             self._unusable_message(exc)) from None
         if self.path is not None:
             for suffix in ("", "-wal", "-shm"):
                 side = Path(f"{self.path}{suffix}")
@@ -223,6 +229,21 @@ class Store:
                 backup = ""
         return (f"the state file {where} is not a usable database ({exc}){backup}. "
                 "appealwatch will not overwrite it: move it away to start afresh")
+
+    def _unusable_message(self, exc: Exception) -> str:
+        """A state file that is fine but cannot be written now: say why, keep it as it is."""
+        name = getattr(exc, "sqlite_errorname", "")
+        where = self.path or ":memory:"
+        if name.startswith("SQLITE_FULL") or _little_space(self.path):
+            why = "the disk is full; free some space"
+        elif name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+            why = "its folder or file is read-only; make it writable or set [state] path"
+        elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            why = "another appealwatch is using it"
+        else:
+            why = "check the disk and the file's permissions"
+        return (f"cannot write the state file {where} ({exc}): {why}. Nothing was changed; "
+                "the next scan tries again")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -263,14 +284,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
-            self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:  # SQLite may have rolled back by itself (disk full)
+                    self.db.execute("ROLLBACK")
+                raise
+            else:
+                self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            raise StoreError(self._corrupt_message(exc) if _corrupt(exc) else
+                             self._unusable_message(exc)) from None
 
     def version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
@@ -606,6 +634,20 @@ class Store:
                 "UPDATE notifications SET state = 'deferred' WHERE id = ? AND state = 'pending'",
                 (notification_id,),
             )
+
+
+def _little_space(path: Path | None) -> bool:
+    """SQLite reports a full disk while growing the WAL as a mere "disk I/O error"."""
+    try:
+        fs = os.statvfs(path.parent) if path is not None else None
+    except OSError:
+        return False
+    return fs is not None and fs.f_bavail * fs.f_frsize < 1024 * 1024
+
+
+def _corrupt(exc: Exception) -> bool:
+    """Damage, as opposed to a state file that cannot be written now (disk full, read-only)."""
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
 
 
 def _statements(script: str) -> list[str]:
