@@ -249,10 +249,16 @@ def _named(text: str, rules: Rules) -> Provider | None:
     return _index(rules).alias_owner[m.group(0)] if m else None
 
 
+_SIGN_WINDOW = 3000
+
+
 def _signs_as(text: str, rules: Rules) -> Provider | None:
-    """A body that greets or signs as a provider ("Dear PayPal customer", "The OpenAI team")."""
+    """A body that greets or signs as a provider ("Dear PayPal customer", "The OpenAI team"):
+    greetings open a message and signatures close it, so a long body is read at both ends."""
     if not text:
         return None
+    if len(text) > 2 * _SIGN_WINDOW:
+        text = f"{text[:_SIGN_WINDOW]}\n{text[-_SIGN_WINDOW:]}"
     index = _index(rules)
     m = index.signs.search(text.lower())
     return index.alias_owner[m["a1"] or m["a2"] or m["a3"]] if m else None

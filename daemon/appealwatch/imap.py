@@ -104,6 +104,16 @@ def _is_loopback(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
 
 
+def _quiet(client: IMAPClient) -> None:
+    """imapclient turns imaplib's protocol trace on and sends it to its DEBUG log, so imaplib
+    formats every line it reads and the repr of every literal (whole messages) even when that log
+    is off.  Switch the trace off unless the log is really wanted."""
+    imap = getattr(client, "_imap", None)
+    if imap is not None and not logging.getLogger("imapclient.imaplib").isEnabledFor(
+            logging.DEBUG):
+        imap.debug = 0
+
+
 def _keepalive(client: IMAPClient) -> None:
     try:
         sock = client.socket()
@@ -155,6 +165,7 @@ def connect(settings: ImapSettings) -> IMAPClient:
         else:
             client.login(settings.username, secret)
         _keepalive(client)
+        _quiet(client)
         _identify(client, settings.host)
         return client
     except ssl.SSLCertVerificationError as exc:
