@@ -234,6 +234,7 @@ ssl_key = <{d}/tls/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
+imap_id_log = *
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%n {self.users_dir}/%n

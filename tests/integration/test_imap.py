@@ -335,3 +335,20 @@ def test_a_read_only_state_directory_is_one_clear_error(tmp_path, fresh_account,
     err = capsys.readouterr().err
     assert "cannot create the state file" in err and "Traceback" not in err
     assert os.path.exists(cfg)
+
+
+def test_netease_servers_alone_are_sent_the_imap_id_command(fresh_account):
+    """163.com and its siblings refuse SELECT from a client that has not identified itself."""
+    from appealwatch.imap import _identify
+
+    server = fresh_account.server
+    with server.client(fresh_account.user) as client:
+        _identify(client, "imap.fastmail.com")
+        client.noop()
+        assert "name=appealwatch" not in server.log_tail(500)
+        _identify(client, "imap.163.com")
+        client.select_folder("INBOX")
+    deadline = time.monotonic() + 10
+    while "name=appealwatch" not in server.log_tail(500) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "name=appealwatch" in server.log_tail(500)
