@@ -3,11 +3,12 @@
 The scenario of tests/integration/test_soak.py (tests/soak.py: provider cases with notices in
 INBOX and Junk, appeals and answers in Sent, acknowledgements, questions, updates, decisions,
 follow-ups over business days and holidays, phishing, everyday mail), here bigger: by default
-250 cases, 40 phishing imitations and 6,000 everyday messages over 34 simulated days, through
-`run --now 2026-12-14T06:00Z --time-scale 36000` (ten simulated hours a second, about 85 s)
-against a private Dovecot.  The daemon's VmRSS (/proc/PID/status) is read six simulated hours
-after the start, after the warm-up (three simulated days), every simulated day, and at the end;
-afterwards the same checks as the test are run (cases, drafts, follow-ups, notifications).
+250 cases, 40 phishing imitations and 4,500 everyday messages (about 5,300 in all) over 34
+simulated days, through `run --now 2026-12-14T06:00Z --time-scale 30000` (8.3 simulated hours
+a second, about 100 s) against a private Dovecot.  The daemon's VmRSS (/proc/PID/status) is
+read six simulated hours after the start, after the warm-up (three simulated days), every
+simulated day, and at the end; afterwards the same checks as the test's are run (cases,
+drafts, follow-ups, notifications).
 
 Figure: the growth of resident memory from the warm-up to the end; baseline: the RSS after the
 warm-up, measured in the same run.  Target: at most 15 MB (10^6 bytes) of growth.
@@ -35,9 +36,9 @@ TARGET_GROWTH_MB = 15.0
 def main() -> int:
     exit_on_sigterm()
     cases = int(os.environ.get("BENCH_SOAK_CASES", "250"))
-    everyday = int(os.environ.get("BENCH_SOAK_EVERYDAY", "6000"))
+    everyday = int(os.environ.get("BENCH_SOAK_EVERYDAY", "4500"))
     phishing = int(os.environ.get("BENCH_SOAK_PHISHING", "40"))
-    scale = float(os.environ.get("BENCH_SOAK_SCALE", "36000"))
+    scale = float(os.environ.get("BENCH_SOAK_SCALE", "30000"))
     t0 = time.monotonic()
     scenario = make_scenario(cases=cases, everyday=everyday, phishing=phishing)
     counts = scenario.counts()
