@@ -43,3 +43,29 @@ def auth_pass(domain: str, authserv: str = "mx.example.net") -> str:
 def auth_fail(domain: str, authserv: str = "mx.example.net") -> str:
     return (f"{authserv}; dkim=none; spf=fail smtp.mailfrom=x@{domain}; "
             f"dmarc=fail (p=reject) header.from={domain}")
+
+
+def quick_mail(
+    *,
+    subject: str,
+    body: str,
+    sender: str,
+    to: str = "Alex Chen <alex.chen@example.net>",
+    auth: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    date: datetime,
+    message_id: str,
+) -> bytes:
+    """A plain-text ASCII message like ``make_mail``'s, formatted directly instead of through
+    the email package's header registry (about fifty times faster): for tests and benchmarks
+    that need thousands of messages."""
+    lines = [f"Authentication-Results: {value}" for value in auth or []]
+    lines += [f"From: {sender}", f"To: {to}", f"Subject: {subject}",
+              f"Date: {format_datetime(date)}", f"Message-ID: {message_id}"]
+    lines += [f"{key}: {value}" for key, value in (headers or {}).items()]
+    lines += ['Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: 7bit",
+              "MIME-Version: 1.0", "", body.rstrip("\n"), ""]
+    text = "\n".join(lines)
+    if not text.isascii() or any(len(line) > 998 or "\r" in line for line in lines):
+        raise ValueError("quick_mail takes short ASCII lines only; use make_mail")
+    return text.encode("ascii")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -87,6 +88,19 @@ def _parse_now(text: str | None, config: Config) -> datetime | None:
     return value
 
 
+def _time_scale(text: str) -> float:
+    """``run --time-scale``: a finite number greater than 0 (argparse exits 2 otherwise)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number greater than 0 (simulated seconds per real second, "
+            "e.g. 3600 for an hour a second)")
+    return value
+
+
 def state_path(config: Config) -> Path:
     from appealwatch.store import default_state_path
 
@@ -160,13 +174,14 @@ def make_sources(config: Config) -> list:
 
 
 def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
-                backends: list[str] | None = None, on_action=None):
+                backends: list[str] | None = None, on_action=None, clock=None):
+    """``now`` fixes the time; ``clock`` (a function returning the time) lets it run."""
     from appealwatch.engine import Engine
     from appealwatch.notify import Notifier, default_backends
 
     notifier = Notifier(backends if backends is not None else default_backends(
         config.model.notify.backends), config.model.notify.command, on_action=on_action)
-    clock = (lambda: now) if now else None
+    clock = (lambda: now) if now else clock
     return Engine(config, store, make_sources(config), notifier, now=clock, dry_run=dry_run)
 
 
@@ -333,16 +348,18 @@ def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from appealwatch.clock import Clock
     from appealwatch.imap import FolderWatcher
     from appealwatch.secrets import install_redactor
     from appealwatch.service import Service
 
+    clock = Clock(_parse_now(args.now, config), args.time_scale)
     install_redactor()
 
     def build(cfg: Config):
         store = open_store(cfg)
         engine = make_engine(cfg, store, now=None, dry_run=False,
-                             on_action=service.queue_action)
+                             on_action=service.queue_action, clock=clock.now)
         engine.owns_store = True
         watchers = []
         accounts = {a.name: a for a in cfg.model.accounts}
@@ -355,7 +372,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
                                               dict(acct.folders), service.changed))
         return engine, watchers
 
-    service = Service(args.config, build=build)
+    service = Service(args.config, build=build, clock=clock)
     return service.run()
 
 
@@ -518,6 +535,12 @@ def build_parser() -> argparse.ArgumentParser:
         "follow-ups when they fall due.  Logs to stderr (the journal under systemd).  SIGTERM "
         "stops it, SIGHUP reloads the configuration.",
     )
+    p.add_argument("--now", metavar="ISO8601",
+                   help="time travel: start the service's clock at this time instead of the "
+                   "real one (follow-ups, quiet hours, snoozes and drafts' dates follow it)")
+    p.add_argument("--time-scale", type=_time_scale, default=1.0, metavar="N",
+                   help="let the clock run N times as fast as real time (simulated seconds per "
+                   "second, e.g. 3600 for an hour a second; default 1)")
     p.set_defaults(func=cmd_run)
 
     from appealwatch import wizard

@@ -250,13 +250,20 @@ class Engine:
     # -------------------------------------------------------------- 2. decide
 
     def decide(self, source: MailSource, account_id: int, report: Report) -> None:
+        # The cases are read once per pass and only the one a decision touched is read again:
+        # reading all of them for every message made a pass quadratic (the soak test found it).
+        known: dict[int, CaseRow] | None = None
         for msg in self.store.unprocessed(account_id):
-            cases = self.store.cases(account_id)
+            if known is None:
+                known = {c.id: c for c in self.store.cases(account_id)}
+            cases = list(known.values())
             if msg.direction == "out":
                 plan = caselogic.plan_outgoing(msg, cases, self.now(), self.provider_domains)
             else:
                 plan = caselogic.plan_incoming(msg, cases, self.now(), self.providers)
-            self.apply(source, account_id, plan, msg, report)
+            case_id = self.apply(source, account_id, plan, msg, report)
+            if case_id is not None and (changed := self.store.case(case_id)) is not None:
+                known[case_id] = changed
             crash_point("after-decision")
 
     def apply(self, source: MailSource, account_id: int, plan: caselogic.Plan,

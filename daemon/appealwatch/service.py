@@ -5,8 +5,12 @@
   seconds.
 * One worker — the main thread — runs every scan, so the state database has a single writer.
 * APScheduler runs the timers: a tick every 30 s that notices follow-ups that have fallen due by
-  the wall clock (a laptop waking from suspend included), and housekeeping every 15 minutes.
+  the clock (a laptop waking from suspend included), and housekeeping every 15 minutes.
   Due dates live in the state database, not in the scheduler, so they survive restarts.
+* What time it is comes from one ``Clock`` (appealwatch.clock): the wall clock, or with
+  ``run --now/--time-scale`` a simulated one.  The timers' real intervals are the clock's
+  30 s and 15 min divided by its scale (with a floor), so a fast clock is checked as often in
+  clock time as the wall clock is.
 * SIGTERM/SIGINT stop it cleanly; SIGHUP reloads the configuration; systemd gets READY, STATUS
   and WATCHDOG notifications.
 """
@@ -18,11 +22,11 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from appealwatch.clock import Clock
 from appealwatch.config import Config, ConfigError, load_config
 from appealwatch.systemd import sd_notify, watchdog_interval
 
@@ -30,12 +34,18 @@ log = logging.getLogger("appealwatch.service")
 
 TICK_SECONDS = 30.0
 HOUSEKEEPING_MINUTES = 15
+# a fast simulated clock still leaves this much real time between two runs of a timer
+TICK_FLOOR_SECONDS = 0.2
+HOUSEKEEPING_FLOOR_SECONDS = 2.0
 
 
 class Service:
     def __init__(self, config_path: str | None, *, build: Callable[[Config], Any],
-                 maildir_poll: float = 60.0, tick: float = TICK_SECONDS) -> None:
-        """``build(config)`` returns (engine, watchers): the CLI supplies it."""
+                 maildir_poll: float = 60.0, tick: float = TICK_SECONDS,
+                 clock: Clock | None = None) -> None:
+        """``build(config)`` returns (engine, watchers): the CLI supplies it, with an engine
+        that reads the same ``clock``."""
+        self.clock = clock or Clock()
         self.config_path = config_path
         self.build = build
         self.maildir_poll = maildir_poll
@@ -85,8 +95,11 @@ class Service:
             timezone=config.model.followup.timezone,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
-        self.scheduler.add_job(self._tick, "interval", seconds=self.tick_seconds, id="tick")
-        self.scheduler.add_job(self._housekeeping, "interval", minutes=HOUSEKEEPING_MINUTES,
+        tick = self.clock.real_seconds(self.tick_seconds, floor=TICK_FLOOR_SECONDS)
+        housekeeping = self.clock.real_seconds(HOUSEKEEPING_MINUTES * 60.0,
+                                               floor=HOUSEKEEPING_FLOOR_SECONDS)
+        self.scheduler.add_job(self._tick, "interval", seconds=tick, id="tick")
+        self.scheduler.add_job(self._housekeeping, "interval", seconds=housekeeping,
                                id="housekeeping")
         self.scheduler.start()
         self._all_dirty()
@@ -109,8 +122,8 @@ class Service:
             self.changed(source.account)
 
     def _tick(self) -> None:
-        """Wall-clock check: a follow-up that fell due (also while suspended) gets done now."""
-        now = datetime.now(UTC)
+        """Clock check: a follow-up that fell due (also while suspended) gets done now."""
+        now = self.clock.now()
         due = self.engine.store_due_accounts(now) if self.engine else []
         for account in due:
             self.changed(account)
@@ -141,6 +154,8 @@ class Service:
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGHUP, self.request_reload)
         try:
+            if self.clock.simulated:
+                log.info("%s", self.clock.describe())
             self.start(config)
             sd_notify("READY=1", "STATUS=watching " + ", ".join(
                 s.account for s in self.engine.sources))
@@ -192,4 +207,4 @@ class Service:
             log.info("scan: %d new message(s), %d case(s) opened, %d draft(s), %d "
                      "notification(s)", report.seen, report.cases_opened,
                      report.drafts_written, report.notifications)
-        sd_notify(f"STATUS=last scan {datetime.now(UTC):%H:%M:%S} UTC, {report.seen} new")
+        sd_notify(f"STATUS=last scan {self.clock.now():%Y-%m-%d %H:%M:%S} UTC, {report.seen} new")
