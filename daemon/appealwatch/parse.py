@@ -18,7 +18,6 @@ import email.message
 import email.parser
 import email.policy
 import email.utils
-import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -636,7 +635,6 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
     )
 
 
-@functools.lru_cache(maxsize=2048)
 def parse_headers(raw: bytes) -> ParsedMessage:
     """Only the header block (a backfill deciding what to fetch): the stdlib header parser, an
     order of magnitude faster than a full parse.  Never raises."""
@@ -661,7 +659,6 @@ _QUICK_FIELD = {
 _QUICK_ADDR = re.compile(r"([^\s<>\"(),;:@]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,}))")
 
 
-@functools.lru_cache(maxsize=1024)
 def quick_headers(raw: bytes) -> ParsedMessage:
     """From, Reply-To, Subject, List-Id and Message-ID read straight off a header block with
     regular expressions: what a backfill needs to decide whether to fetch a message, at a
