@@ -7,6 +7,7 @@ tests themselves on loopback. See README.md in this directory.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -156,3 +157,12 @@ def stop_process(proc: subprocess.Popen[bytes] | None, timeout: float = 5.0) -> 
         except subprocess.TimeoutExpired:
             proc.kill()
     proc.wait(timeout)
+
+
+def events(tmp: Path) -> list[dict]:
+    """The notification events a ``command`` backend of ``(cat; echo) >> tmp/events.jsonl``
+    wrote, oldest first."""
+    path = tmp / "events.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]

@@ -24,7 +24,6 @@ read the commands) and resets the connection or answers a command itself on cue.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -35,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tests.infra import stop_process
+from tests.infra import events, stop_process
 from tests.infra.imapd import Account, Dovecot
 from tests.infra.proxy import Fault, FaultProxy
 
@@ -76,12 +75,6 @@ def write_config(tmp: Path, account, *, port: int | None = None, plain: bool = F
     cfg.chmod(0o600)
     return cfg
 
-
-def events(tmp: Path) -> list[dict]:
-    path = tmp / "events.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
 
 
 def notice(n: int, *, date: datetime | None = None) -> bytes:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.infra import stop_process
+from tests.infra import events, stop_process
 from tests.infra.mbsync import fetch_folder
 
 from appealwatch.cli import main
@@ -42,12 +42,6 @@ def write_config(tmp: Path, account, *, extra: str = "", password: str | None = 
     cfg.chmod(0o600)
     return cfg
 
-
-def events(tmp: Path) -> list[dict]:
-    path = tmp / "events.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
 
 
 def notice(n: int = 1, folder_hint: str = "") -> bytes:
