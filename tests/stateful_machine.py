@@ -175,8 +175,10 @@ class MailboxMachine(RuleBasedStateMachine):
 
     # -------------------------------------------------------------- rules: mail arrives
 
-    @initialize()
-    def first_scan(self) -> None:
+    @initialize(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans())
+    def first_notice(self, provider: str, junk: bool) -> None:
+        """Every example has a case from the start: the rest is what happens to it."""
+        self.notice(provider, junk)
         self.full_pass()
 
     @rule(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans())
@@ -219,21 +221,21 @@ class MailboxMachine(RuleBasedStateMachine):
             subject="Re: Your account has been suspended", body="Please look at my account.",
             headers={"In-Reply-To": self.open[provider]}, message_id=mid, date=self.now), mid)
 
-    @rule()
-    def irrelevant(self) -> None:
-        mid = f"<f-{next(self.counter)}@example.org>"
-        self.put("INBOX", make_mail(sender="Friend <f@example.org>", subject="dinner?",
-                                    body="My bike's suspension broke again, lol.",
-                                    message_id=mid, date=self.now), mid)
-
-    @rule()
-    def phishing(self) -> None:
-        mid = f"<p-{next(self.counter)}@paypa1-secure.example>"
-        self.put("Junk", make_mail(
-            sender="PayPal <service@paypa1-secure.example>",
-            subject="Your account has been limited",
-            body="Your PayPal account has been limited. Verify now.",
-            message_id=mid, date=self.now), mid)
+    @rule(phishing=st.booleans())
+    def other_mail(self, phishing: bool) -> None:
+        """Everyday mail that mentions a suspension, or a phishing imitation of a notice."""
+        if phishing:
+            mid = f"<p-{next(self.counter)}@paypa1-secure.example>"
+            raw = make_mail(sender="PayPal <service@paypa1-secure.example>",
+                            subject="Your account has been limited",
+                            body="Your PayPal account has been limited. Verify now.",
+                            message_id=mid, date=self.now)
+        else:
+            mid = f"<f-{next(self.counter)}@example.org>"
+            raw = make_mail(sender="Friend <f@example.org>", subject="dinner?",
+                            body="My bike's suspension broke again, lol.", message_id=mid,
+                            date=self.now)
+        self.put("Junk" if phishing else "INBOX", raw, mid)
 
     # -------------------------------------------------------------- rules: time and failures
 
@@ -246,64 +248,44 @@ class MailboxMachine(RuleBasedStateMachine):
     def scan(self) -> None:
         self.full_pass()
 
-    @rule(step=st.sampled_from(["ingest", "decide", "followups"]))
-    def crash_during_a_pass(self, step: str) -> None:
-        """The daemon is killed after a step of its pass; the next one completes it."""
+    @rule(how=st.sampled_from(["restart", "after ingest", "after decide", "after followups",
+                               *CRASH_POINTS]), nth=st.integers(1, 3))
+    def daemon_stops(self, how: str, nth: int) -> None:
+        """The daemon is restarted cleanly (and scans at once), or SIGKILLed: after a step of
+        its pass, or the ``nth`` time the pass reaches one of the engine's crash points (or
+        after the pass, if it never gets there that often).  A new daemon starts on the same
+        state; its next pass completes what was left."""
+        if how == "restart":
+            self.stop_daemon(killed=False)
+            self.full_pass()
+            return
+        self.settled = False
+        if how.startswith("after "):
+            self.partial_pass(how.removeprefix("after "))
+        else:
+            hits = itertools.count(1)
+
+            def crash_point(name: str) -> None:
+                if name == how and next(hits) == nth:
+                    raise Killed
+
+            real, engine_module.crash_point = engine_module.crash_point, crash_point
+            try:
+                with contextlib.suppress(Killed):
+                    self.engine().scan()
+            finally:
+                engine_module.crash_point = real
+        self.stop_daemon(killed=True)
+
+    def partial_pass(self, last_step: str) -> None:
         engine = self.engine()
         source = engine.sources[0]
         account = self.account_id()
         engine.ingest(source, account, Report())
-        if step in ("decide", "followups"):
+        if last_step in ("decide", "followups"):
             engine.decide(source, account, Report())
-        if step == "followups":
+        if last_step == "followups":
             engine.plan_followups(source, account, Report())
-        self.settled = False
-        self.stop_daemon(killed=True)
-
-    @rule()
-    def crash_while_writing_a_draft(self) -> None:
-        """The draft reaches the Drafts folder but the daemon dies before recording it."""
-        engine = self.engine()
-        source = engine.sources[0]
-        account = self.account_id()
-        engine.ingest(source, account, Report())
-        engine.decide(source, account, Report())
-        engine.plan_followups(source, account, Report())
-        real = source.append_draft
-
-        def append_then_die(raw: bytes) -> str:
-            real(raw)
-            raise Killed
-
-        source.append_draft = append_then_die  # type: ignore[method-assign]
-        with contextlib.suppress(Killed):
-            engine.write_drafts(source, account, Report())
-        self.settled = False
-        self.stop_daemon(killed=True)
-
-    @rule(point=st.sampled_from(CRASH_POINTS), nth=st.integers(1, 3))
-    def killed_at_a_crash_point(self, point: str, nth: int) -> None:
-        """SIGKILL the ``nth`` time the pass reaches ``point`` (or after it, if it never does
-        that often); a new daemon starts on the same state."""
-        hits = itertools.count(1)
-
-        def crash_point(name: str) -> None:
-            if name == point and next(hits) == nth:
-                raise Killed
-
-        real, engine_module.crash_point = engine_module.crash_point, crash_point
-        try:
-            with contextlib.suppress(Killed):
-                self.engine().scan()
-        finally:
-            engine_module.crash_point = real
-        self.settled = False
-        self.stop_daemon(killed=True)
-
-    @rule()
-    def restart(self) -> None:
-        self.stop_daemon(killed=False)
-        self.full_pass()
 
     # -------------------------------------------------------------- invariants
 
