@@ -244,29 +244,29 @@ class MailboxMachine(RuleBasedStateMachine):
         self.now += timedelta(days=days, hours=hours)
         self.settled = False
 
-    @rule()
-    def scan(self) -> None:
-        self.full_pass()
-
-    @rule(how=st.sampled_from(["restart", "after ingest", "after decide", "after followups",
+    @rule(end=st.sampled_from(["complete", "complete", "restart", "killed after ingest",
+                               "killed after decide", "killed after followups",
                                *CRASH_POINTS]), nth=st.integers(1, 3))
-    def daemon_stops(self, how: str, nth: int) -> None:
-        """The daemon is restarted cleanly (and scans at once), or SIGKILLed: after a step of
-        its pass, or the ``nth`` time the pass reaches one of the engine's crash points (or
-        after the pass, if it never gets there that often).  A new daemon starts on the same
-        state; its next pass completes what was left."""
-        if how == "restart":
+    def daemon_runs(self, end: str, nth: int) -> None:
+        """A pass, which completes; or the daemon is restarted cleanly (and scans at once); or
+        it is SIGKILLed after a step of its pass, or the ``nth`` time its pass reaches one of
+        the engine's crash points (or after the pass, if it never gets there that often).  A
+        new daemon then starts on the same state; its next pass completes what was left."""
+        if end == "complete":
+            self.full_pass()
+            return
+        if end == "restart":
             self.stop_daemon(killed=False)
             self.full_pass()
             return
         self.settled = False
-        if how.startswith("after "):
-            self.partial_pass(how.removeprefix("after "))
+        if end.startswith("killed after "):
+            self.partial_pass(end.removeprefix("killed after "))
         else:
             hits = itertools.count(1)
 
             def crash_point(name: str) -> None:
-                if name == how and next(hits) == nth:
+                if name == end and next(hits) == nth:
                     raise Killed
 
             real, engine_module.crash_point = engine_module.crash_point, crash_point

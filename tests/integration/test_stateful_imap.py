@@ -129,3 +129,21 @@ def test_imap_mailbox_invariants(dovecot):
             database=None, suppress_health_check=list(HealthCheck)))
     finally:
         ImapMailbox.server = None
+
+
+def test_killed_right_after_appending_a_draft_never_leaves_two(dovecot):
+    """The one sequence the generated examples above may not reach: a draft lands in Drafts,
+    the daemon is killed before recording it, and the next pass must find it, not append it
+    again."""
+    ImapMailbox.server = dovecot
+    machine = ImapMailbox()
+    try:
+        machine.first_notice("github", junk=False)
+        machine.notice("openai", junk=True)
+        machine.daemon_runs("after-draft-append", nth=1)
+        machine.daemon_runs("complete", nth=1)
+        machine.drafts_unique_and_accounted_for()
+        machine.nothing_lost()
+    finally:
+        machine.teardown()
+        ImapMailbox.server = None
