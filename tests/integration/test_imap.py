@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
@@ -346,3 +347,29 @@ def test_netease_servers_alone_are_sent_the_imap_id_command(fresh_account):
     while "name=appealwatch" not in server.log_tail(500) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "name=appealwatch" in server.log_tail(500)
+
+
+def test_connections_share_one_tls_context_until_the_ca_file_changes(tmp_path):
+    import shutil
+
+    from tests.infra.certs import make_ca_and_server
+
+    from appealwatch.imap import ssl_context
+
+    old, new = make_ca_and_server(tmp_path / "old"), make_ca_and_server(tmp_path / "new")
+    ca_file = tmp_path / "ca.crt"
+    shutil.copy(old.ca, ca_file)
+    first = ssl_context(str(ca_file))
+    assert ssl_context(str(ca_file)) is first
+    shutil.copy(new.ca, ca_file)  # the user renews the private CA
+    stat = ca_file.stat()
+    os.utime(ca_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    renewed = ssl_context(str(ca_file))
+    assert renewed is not first
+
+    def subjects(ctx):
+        return {c["serialNumber"] for c in ctx.get_ca_certs()}
+
+    fresh = ssl.create_default_context(cafile=str(new.ca))
+    assert subjects(fresh) <= subjects(renewed)
+    assert not subjects(fresh) <= subjects(first)

@@ -1,0 +1,358 @@
+"""The mailbox model the stateful property tests share, whatever the source (a Maildir, a real
+Dovecot): random sequences of provider mail, the user's own messages in Sent, irrelevant mail,
+phishing, daemon restarts, kills at the engine's crash points and clock jumps across weekends
+and holidays.  After every step: no duplicate draft, no lost message or case, every
+notification delivered at most once, no follow-up early or beyond the maximum, and case states
+only along allowed transitions.  After a complete pass also: every planned draft is in Drafts,
+every notification was delivered and every follow-up that is due was drafted.
+
+A subclass says what its account looks like in the config (``ACCOUNT_TOML``, with
+``account_fields`` for what differs per example), how mail reaches the mailbox (``deliver``),
+what the Drafts folder holds (``draft_ids``), which sources the daemon reads (``make_sources``)
+and how a killed daemon's connections end (``abandon``)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import shutil
+import tempfile
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from appealwatch import engine as engine_module
+from appealwatch.cases import transition_allowed
+from appealwatch.config import Config, load_config
+from appealwatch.engine import Engine, Report, policy_of
+from appealwatch.followup import followup_due_now, next_followup
+from appealwatch.notify import Notifier
+from appealwatch.sources import MailSource
+from appealwatch.store import Store
+from mails import auth_pass, make_mail
+
+PROVIDERS = {
+    "openai": ("OpenAI", "tm.openai.com", "support@openai.com"),
+    "github": ("GitHub", "github.com", "support@github.com"),
+    "stripe": ("Stripe", "stripe.com", "support@stripe.com"),
+}
+START = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday; Thanksgiving falls inside
+USER_TOML = '[user]\nname = "U"\nemail = "u@example.net"\n'
+FOLLOWUP_TOML = '[followup]\nafter_business_days = 2\nmax_followups = 2\ncountry = "US"\n'
+_CONFIGS: dict[str, Config] = {}
+CRASH_POINTS = ("after-ingest-batch", "after-decision", "after-draft-append", "after-notify")
+
+
+class Recorder(Notifier):
+    """The desktop: remembers every event it was shown, across daemon restarts."""
+
+    def __init__(self) -> None:
+        super().__init__(["record"])
+        self.sent: list[str] = []
+
+    def send(self, event, skip=()):
+        self.sent.append(event["id"])
+        return ["record"]
+
+
+class Killed(BaseException):
+    """The daemon died here (SIGKILL): nothing after this point runs, nothing is cleaned up."""
+
+
+class MailboxMachine(RuleBasedStateMachine):
+    ACCOUNT = "m"
+    ACCOUNT_TOML = ""  # the [[accounts]] table, without its name
+
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="aw-stateful-"))
+        self.state_path = self.tmp / "s.sqlite3"
+        self.config = self.make_config()
+        self.now = START
+        self.counter = itertools.count(1)
+        self.recorder = Recorder()
+        self.store = Store(self.state_path)
+        self._engine: Engine | None = None
+        self.open: dict[str, str] = {}  # provider -> Message-ID of its open notice
+        self.delivered: set[str] = set()  # Message-IDs of all mail delivered
+        self.genuine_notices: set[str] = set()
+        self.cases_seen: set[int] = set()
+        self.settled = False  # a complete pass ran since the last change
+        self._draft_ids: list[str] | None = None  # what Drafts held when last looked at
+
+    # -------------------------------------------------------------- what a subclass provides
+
+    def account_fields(self) -> dict[str, object]:
+        """The account's settings that differ per example."""
+        raise NotImplementedError
+
+    def make_config(self) -> Config:
+        """The config file, loaded once per process (the rules take a while to load), with
+        this example's account."""
+        text = (USER_TOML + f'[[accounts]]\nname = "{self.ACCOUNT}"\n{self.ACCOUNT_TOML}'
+                + FOLLOWUP_TOML)
+        if text not in _CONFIGS:
+            path = self.tmp / "config.toml"
+            path.write_text(text, encoding="utf-8")
+            path.chmod(0o600)
+            _CONFIGS[text] = load_config(path)
+        base = _CONFIGS[text]
+        account = base.model.accounts[0].model_copy(update=self.account_fields())
+        return dataclasses.replace(base, path=self.tmp / "config.toml",
+                                   model=base.model.model_copy(update={"accounts": [account]}))
+
+    def make_sources(self) -> list[MailSource]:
+        raise NotImplementedError
+
+    def deliver(self, folder: str, raw: bytes) -> None:
+        """Put a message into INBOX, Junk or Sent."""
+        raise NotImplementedError
+
+    def draft_ids(self) -> list[str]:
+        """The Message-IDs of the messages in the Drafts folder, one per message."""
+        raise NotImplementedError
+
+    def abandon(self, source: MailSource) -> None:
+        """A killed daemon's source: its connections just end."""
+        source.close()
+
+    def teardown(self) -> None:
+        if self._engine is not None:
+            for source in self._engine.sources:
+                source.close()
+        self.store.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -------------------------------------------------------------- the daemon
+
+    def engine(self) -> Engine:
+        """The running daemon's engine: its sources (and connections) live until it stops."""
+        self._draft_ids = None  # it may write to Drafts: look again at the next check
+        if self._engine is None:
+            self._engine = Engine(self.config, self.store, self.make_sources(), self.recorder,
+                                  now=lambda: self.now)
+        return self._engine
+
+    def account_id(self) -> int:
+        return self.store.account_id(self.ACCOUNT, self.engine().sources[0].kind)
+
+    def stop_daemon(self, killed: bool) -> None:
+        """The daemon ends (cleanly, or killed), and a new one starts on the same state file."""
+        if self._engine is not None:
+            for source in self._engine.sources:
+                if killed:
+                    self.abandon(source)
+                else:
+                    source.close()
+            self._engine = None
+        self.store.close()  # a killed process's open transaction is rolled back
+        self.store = Store(self.state_path)
+
+    def full_pass(self) -> None:
+        self.engine().scan()
+        self.settled = True
+
+    def put(self, folder: str, raw: bytes, message_id: str) -> None:
+        self.deliver(folder, raw)
+        self.delivered.add(message_id)
+        self.settled = False
+
+    def provider_mail(self, provider: str, subject: str, body: str, reply_to: str | None,
+                      folder: str = "INBOX") -> str:
+        name, domain, support = PROVIDERS[provider]
+        mid = f"<{provider}-{next(self.counter)}@{domain}>"
+        headers = {"In-Reply-To": reply_to} if reply_to else {}
+        self.put(folder, make_mail(
+            sender=f"{name} <{support if reply_to else 'noreply@' + domain}>", subject=subject,
+            body=body, auth=[auth_pass(domain)], message_id=mid, headers=headers,
+            date=self.now), mid)
+        return mid
+
+    # -------------------------------------------------------------- rules: mail arrives
+
+    @initialize(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans())
+    def first_notice(self, provider: str, junk: bool) -> None:
+        """Every example has a case from the start: the rest is what happens to it."""
+        self.notice(provider, junk)
+        self.full_pass()
+
+    @rule(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans())
+    def notice(self, provider: str, junk: bool) -> None:
+        mid = self.provider_mail(
+            provider, "Your account has been suspended",
+            f"Your {PROVIDERS[provider][0]} account has been suspended because several "
+            "payments were declined and the invoice is overdue.", None,
+            "Junk" if junk else "INBOX")
+        self.open.setdefault(provider, mid)
+        self.genuine_notices.add(mid)
+
+    @precondition(lambda self: self.open)
+    @rule(data=st.data(), kind=st.sampled_from(["ack", "question", "update", "restored",
+                                                 "denied"]))
+    def provider_answers(self, data, kind: str) -> None:
+        provider = data.draw(st.sampled_from(sorted(self.open)))
+        notice = self.open[provider]
+        body = {
+            "ack": "This is an automatic confirmation: we have received your request and a "
+                   "member of our team will review it.",
+            "question": "Hi, could you please tell us the last four digits of your new card?",
+            "update": "Hi, I'm still looking into this with our billing team.",
+            "restored": "We have reviewed your appeal and your account is active again.",
+            "denied": "After reviewing your appeal we are unable to reinstate the account; "
+                      "this decision is final.",
+        }[kind]
+        self.provider_mail(provider, "Re: Your account has been suspended", body, notice)
+        if kind in ("restored", "denied"):
+            del self.open[provider]
+
+    @precondition(lambda self: self.open)
+    @rule(data=st.data())
+    def user_writes(self, data) -> None:
+        """The user's own appeal or answer, as their mail client files it in Sent."""
+        provider = data.draw(st.sampled_from(sorted(self.open)))
+        mid = f"<sent-{next(self.counter)}@example.net>"
+        self.put("Sent", make_mail(
+            sender="U <u@example.net>", to=PROVIDERS[provider][2],
+            subject="Re: Your account has been suspended", body="Please look at my account.",
+            headers={"In-Reply-To": self.open[provider]}, message_id=mid, date=self.now), mid)
+
+    @rule(phishing=st.booleans())
+    def other_mail(self, phishing: bool) -> None:
+        """Everyday mail that mentions a suspension, or a phishing imitation of a notice."""
+        if phishing:
+            mid = f"<p-{next(self.counter)}@paypa1-secure.example>"
+            raw = make_mail(sender="PayPal <service@paypa1-secure.example>",
+                            subject="Your account has been limited",
+                            body="Your PayPal account has been limited. Verify now.",
+                            message_id=mid, date=self.now)
+        else:
+            mid = f"<f-{next(self.counter)}@example.org>"
+            raw = make_mail(sender="Friend <f@example.org>", subject="dinner?",
+                            body="My bike's suspension broke again, lol.", message_id=mid,
+                            date=self.now)
+        self.put("Junk" if phishing else "INBOX", raw, mid)
+
+    # -------------------------------------------------------------- rules: time and failures
+
+    @rule(days=st.integers(min_value=0, max_value=9), hours=st.integers(0, 23))
+    def time_passes(self, days: int, hours: int) -> None:
+        self.now += timedelta(days=days, hours=hours)
+        self.settled = False
+
+    @rule(end=st.sampled_from(["complete", "complete", "restart", "killed after ingest",
+                               "killed after decide", "killed after followups",
+                               *CRASH_POINTS]), nth=st.integers(1, 3))
+    def daemon_runs(self, end: str, nth: int) -> None:
+        """A pass, which completes; or the daemon is restarted cleanly (and scans at once); or
+        it is SIGKILLed after a step of its pass, or the ``nth`` time its pass reaches one of
+        the engine's crash points (or after the pass, if it never gets there that often).  A
+        new daemon then starts on the same state; its next pass completes what was left."""
+        if end == "complete":
+            self.full_pass()
+            return
+        if end == "restart":
+            self.stop_daemon(killed=False)
+            self.full_pass()
+            return
+        self.settled = False
+        if end.startswith("killed after "):
+            self.partial_pass(end.removeprefix("killed after "))
+        else:
+            hits = itertools.count(1)
+
+            def crash_point(name: str) -> None:
+                if name == end and next(hits) == nth:
+                    raise Killed
+
+            real, engine_module.crash_point = engine_module.crash_point, crash_point
+            try:
+                with contextlib.suppress(Killed):
+                    self.engine().scan()
+            finally:
+                engine_module.crash_point = real
+        self.stop_daemon(killed=True)
+
+    def partial_pass(self, last_step: str) -> None:
+        engine = self.engine()
+        source = engine.sources[0]
+        account = self.account_id()
+        engine.ingest(source, account, Report())
+        if last_step in ("decide", "followups"):
+            engine.decide(source, account, Report())
+        if last_step == "followups":
+            engine.plan_followups(source, account, Report())
+
+    # -------------------------------------------------------------- invariants
+
+    @invariant()
+    def drafts_unique_and_accounted_for(self) -> None:
+        if self._draft_ids is None:
+            self._draft_ids = self.draft_ids()
+        ids = self._draft_ids
+        assert len(ids) == len(set(ids)), Counter(ids).most_common(2)
+        rows = self.store.drafts()
+        per_slot = Counter((r["case_id"], r["kind"], r["number"]) for r in rows)
+        assert max(per_slot.values(), default=1) == 1
+        planned = {r["message_id"]: r for r in rows}
+        assert set(ids) <= set(planned), "a draft in Drafts the state knows nothing of"
+        if self.settled:
+            for r in rows:
+                assert r["state"] in ("written", "superseded"), dict(r)
+                assert (r["message_id"] in ids) == (r["state"] == "written"), dict(r)
+            followups = Counter(r["case_id"] for r in rows
+                                if r["kind"] == "followup" and r["state"] == "written")
+            assert max(followups.values(), default=1) == 1, "two follow-ups waiting in Drafts"
+
+    @invariant()
+    def notifications_at_most_once_and_all_delivered(self) -> None:
+        assert len(self.recorder.sent) == len(set(self.recorder.sent))
+        if self.settled:
+            keys = {r["event_key"] for r in self.store.notifications()}
+            assert keys <= set(self.recorder.sent), keys - set(self.recorder.sent)
+
+    @invariant()
+    def nothing_lost(self) -> None:
+        rows = self.store.db.execute(
+            "SELECT message_id, case_id, processed FROM messages").fetchall()
+        assert len(rows) <= len(self.delivered)
+        for mid, case_id, done in rows:
+            if done and mid in self.genuine_notices:
+                assert case_id is not None, f"notice {mid} is in no case"
+        if self.settled:
+            assert sorted(mid for mid, _c, _d in rows) == sorted(self.delivered)
+            assert all(done for _m, _c, done in rows)
+        cases = {c.id for c in self.store.cases()}
+        assert self.cases_seen <= cases, f"cases lost: {self.cases_seen - cases}"
+        self.cases_seen = cases
+
+    @invariant()
+    def states_move_along_allowed_transitions(self) -> None:
+        for case in self.store.cases():
+            previous = None
+            for t in self.store.transitions(case.id):
+                assert t["from_state"] == previous or previous is None
+                assert transition_allowed(t["from_state"], t["to_state"])
+                previous = t["to_state"]
+            if previous is not None:
+                assert case.state == previous
+
+    @invariant()
+    def followups_never_early_nor_too_many_nor_missed(self) -> None:
+        policy = policy_of(self.config)
+        for case in self.store.cases():
+            assert case.followups <= policy.max_followups
+            kinds = [r for r in self.store.drafts(case_id=case.id) if r["kind"] == "followup"]
+            assert len(kinds) <= policy.max_followups
+            if self.settled:
+                assert followup_due_now(case, self.now, policy) is None, "a due follow-up missed"
+            if case.state in ("suspicious", "restored", "denied", "withdrawn", "new"):
+                continue
+            nxt = next_followup(case, policy)
+            if nxt is not None and self.now < nxt[1]:
+                # nothing for the next follow-up number exists yet
+                assert not [r for r in kinds if r["number"] >= nxt[0]]
