@@ -244,9 +244,12 @@ class MailboxMachine(RuleBasedStateMachine):
         self.now += timedelta(days=days, hours=hours)
         self.settled = False
 
-    @rule(end=st.sampled_from(["complete", "complete", "restart", "killed after ingest",
-                               "killed after decide", "killed after followups",
-                               *CRASH_POINTS]), nth=st.integers(1, 3))
+    # kills at the crash points are drawn as often as the other endings together: they are
+    # where a duplicate draft or a lost notification would come from
+    @rule(end=st.one_of(
+        st.sampled_from(["complete", "complete", "restart", "killed after ingest",
+                         "killed after decide", "killed after followups"]),
+        st.sampled_from(CRASH_POINTS)), nth=st.sampled_from([1, 1, 2, 3]))
     def daemon_runs(self, end: str, nth: int) -> None:
         """A pass, which completes; or the daemon is restarted cleanly (and scans at once); or
         it is SIGKILLed after a step of its pass, or the ``nth`` time its pass reaches one of
@@ -276,6 +279,15 @@ class MailboxMachine(RuleBasedStateMachine):
             finally:
                 engine_module.crash_point = real
         self.stop_daemon(killed=True)
+
+    @rule(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans(),
+          point=st.sampled_from(CRASH_POINTS))
+    def notice_then_killed(self, provider: str, junk: bool, point: str) -> None:
+        """A notice arrives and the daemon is killed at a crash point of the pass that handles
+        it: the interleaving a duplicate draft or a lost notification would come from, drawn as
+        one step so that short examples reach it."""
+        self.notice(provider, junk)
+        self.daemon_runs(point, 1)
 
     def partial_pass(self, last_step: str) -> None:
         engine = self.engine()
