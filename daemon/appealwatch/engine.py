@@ -75,7 +75,7 @@ def in_quiet_hours(now: datetime, config: Config) -> bool:
     if start <= end:
         return start <= local < end
     return local >= start or local < end
-BATCH = 200
+BATCH = 1000
 
 
 @dataclass

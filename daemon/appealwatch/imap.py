@@ -373,10 +373,9 @@ class ImapSource:
         wanted: list[int] = []
         total = len(uids)
         done = 0
-        for start in range(0, total, HEADER_BATCH):
-            batch = uids[start:start + HEADER_BATCH]
-            fields = SENT_HEADER_FIELDS if role == "sent" else HEADER_FIELDS
-            resp = self._call(lambda c, b=batch, f=fields: self._refetch(c, name, b, f))
+        fields = SENT_HEADER_FIELDS if role == "sent" else HEADER_FIELDS
+        batches = [uids[i:i + HEADER_BATCH] for i in range(0, total, HEADER_BATCH)]
+        for batch, resp in self._fetch_batches(name, batches, fields):
             for uid in batch:
                 headers = resp.get(uid, b"")  # type: ignore[union-attr]
                 if relocating:
@@ -400,6 +399,41 @@ class ImapSource:
                 if raw is not None:
                     yield Fetched(str(uid), raw)
             self._progress("messages", min(start + BODY_BATCH, len(wanted)), len(wanted))
+
+    def _fetch_batches(self, name: str, batches: list[list[int]],
+                       item: str) -> Iterator[tuple[list[int], dict[int, bytes]]]:
+        """Each batch with its sections, the next batch's FETCH already sent (RFC 3501 5.5) so
+        that the server prepares it while the caller works on this one.  On any trouble the
+        rest is fetched one batch at a time through ``_call``, which reconnects."""
+        done = 0
+        pipeline: FetchPipeline | None = None
+        try:
+            client = self.client()
+            if self._selected != (name, True):
+                client.select_folder(name, readonly=True)
+                self._selected = (name, True)
+            pipeline = FetchPipeline(client, item)
+            for index, batch in enumerate(batches):
+                if index == 0:
+                    pipeline.send(batch)
+                if index + 1 < len(batches):
+                    pipeline.send(batches[index + 1])
+                resp = pipeline.receive(batch)
+                done += 1
+                yield batch, resp
+        except NETWORK_ERRORS as exc:
+            pipeline = None
+            self.close()  # unread answers may be on the wire: go on on a new connection
+            if isinstance(exc, IMAPClientError) and not _is_abort(exc) and done == 0:
+                raise self._failure(exc) from None
+            log.info("account %s: fetching again one batch at a time (%s)", self.account,
+                     type(exc).__name__)
+            for batch in batches[done:]:
+                resp = self._call(lambda c, b=batch: self._refetch(c, name, b, item))
+                yield batch, resp  # type: ignore[misc]
+        finally:
+            if pipeline is not None and pipeline.tags:
+                self.close()  # left early (the caller stopped): answers are still on the wire
 
     def _refetch(self, client: IMAPClient, name: str, uids: list[int],
                  item: str) -> dict[int, bytes]:
@@ -519,20 +553,9 @@ class ImapSource:
 _UID_ITEM = re.compile(rb"\bUID (\d+)")
 
 
-def fetch_literals(client: IMAPClient, uids: list[int], item: str) -> dict[int, bytes]:
-    """UID -> the one body section ``item`` asks for (BODY.PEEK[...]), for many messages.
-
-    imapclient lexes every response a character at a time, which makes its parser the largest
-    cost of a backfill (about 100 us a message, more than reading the response).  imaplib, which
-    imapclient drives, has already split each response into its text and its literal, so the
-    section is taken from there and the UID read from the response text.  A response of another
-    shape (the section as NIL or a quoted string) goes through imapclient's parser instead."""
-    imap = getattr(client, "_imap", None)
-    if imap is None or not uids:
-        return _sections(client.fetch(uids, [item]) if uids else {})
-    typ, data = imap.uid("FETCH", ",".join(map(str, uids)), f"({item})")
-    if typ != "OK":
-        raise IMAPClientError(f"UID FETCH failed: {data!r}")
+def _literals(data: list) -> tuple[dict[int, bytes], bool]:
+    """UID -> literal from imaplib's FETCH answers; and whether some section came without a
+    literal."""
     out: dict[int, bytes] = {}
     orphan: bytes | None = None  # a literal whose UID follows it
     odd = False
@@ -548,12 +571,64 @@ def fetch_literals(client: IMAPClient, uids: list[int], item: str) -> dict[int, 
             if orphan is not None and m:
                 out[int(m.group(1))] = orphan
             elif m and b"BODY[" in part:
-                odd = True  # a section without a literal
+                odd = True
             orphan = None
+    return out, odd
+
+
+def fetch_literals(client: IMAPClient, uids: list[int], item: str) -> dict[int, bytes]:
+    """UID -> the one body section ``item`` asks for (BODY.PEEK[...]), for many messages.
+
+    imapclient lexes every response a character at a time, which makes its parser the largest
+    cost of a backfill (about 100 us a message, more than reading the response).  imaplib, which
+    imapclient drives, has already split each response into its text and its literal, so the
+    section is taken from there and the UID read from the response text.  A response of another
+    shape (the section as NIL or a quoted string) goes through imapclient's parser instead."""
+    imap = getattr(client, "_imap", None)
+    if imap is None or not uids:
+        return _sections(client.fetch(uids, [item]) if uids else {})
+    typ, data = imap.uid("FETCH", ",".join(map(str, uids)), f"({item})")
+    if typ != "OK":
+        raise IMAPClientError(f"UID FETCH failed: {data!r}")
+    out, odd = _literals(data)
     missing = [u for u in uids if u not in out]
     if odd and missing:
         out.update(_sections(client.fetch(missing, [item])))
     return out
+
+
+class FetchPipeline:
+    """UID FETCH commands sent ahead of reading their answers, on imapclient's imaplib
+    connection.  Answers are matched by UID, not by order, so a server that interleaves the
+    answers of two commands loses nothing; a UID without an answer is fetched again alone."""
+
+    def __init__(self, client: IMAPClient, item: str) -> None:
+        self.client, self.item = client, item
+        self.imap = getattr(client, "_imap", None)
+        self.tags: list[bytes] = []
+        self.found: dict[int, bytes] = {}
+
+    def send(self, uids: list[int]) -> None:
+        if self.imap is None:
+            return
+        self.tags.append(self.imap._command("UID", "FETCH", ",".join(map(str, uids)),
+                                            f"({self.item})"))
+
+    def receive(self, uids: list[int]) -> dict[int, bytes]:
+        if self.imap is None:
+            return fetch_literals(self.client, uids, self.item)
+        tag = self.tags.pop(0)
+        typ, data = self.imap._command_complete("UID", tag)
+        typ, data = self.imap._untagged_response(typ, data, "FETCH")
+        if typ != "OK":
+            raise IMAPClientError(f"UID FETCH failed: {data!r}")
+        self.found.update(_literals(data)[0])
+        out = {u: self.found.pop(u) for u in uids if u in self.found}
+        missing = [u for u in uids if u not in out]
+        if missing:  # answered in another shape (NIL, a quoted string): imapclient's parser
+            self.found.update(_sections(self.client.fetch(missing, [self.item])))
+            out.update((u, self.found.pop(u)) for u in missing if u in self.found)
+        return out
 
 
 def _sections(resp: dict) -> dict[int, bytes]:

@@ -147,6 +147,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 
+_SLIM_ROW = frozenset({"folder_id", "location", "message_id", "direction", "category",
+                       "processed"})
+
+
 class StoreError(Exception):
     """The state file cannot be used; the message says why and what to do."""
 
@@ -361,6 +365,10 @@ class Store:
     def add_messages(self, rows: Iterable[dict[str, Any]]) -> int:
         """Record newly seen messages (classification included); returns how many were new."""
         now = iso(datetime.now(UTC))
+        rows = list(rows)
+        # everyday mail a backfill decided about from its headers: most of a first scan
+        slim = [r for r in rows if r.keys() <= _SLIM_ROW]
+        rows = [r for r in rows if not r.keys() <= _SLIM_ROW]
 
         def js(value: Any, empty: str = "[]") -> str:
             return _json(list(value)) if value else empty
@@ -389,6 +397,13 @@ class Store:
                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 params,
             )
+            if slim:
+                self.db.executemany(
+                    """INSERT OR IGNORE INTO messages(folder_id, location, message_id, direction,
+                       category, processed, seen_at) VALUES (?,?,?,?,?,?,?)""",
+                    [(r["folder_id"], r["location"], r.get("message_id"), r["direction"],
+                      r.get("category"), int(bool(r.get("processed"))), now) for r in slim],
+                )
             added = self.db.total_changes - before
         return added
 
