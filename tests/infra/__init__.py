@@ -96,6 +96,18 @@ def wait_for(
         time.sleep(interval)
 
 
+def poll(predicate: Callable[[], T], timeout: float, step: float = 0.1) -> T:
+    """Call ``predicate`` until it returns something truthy or ``timeout`` seconds pass; its
+    last value either way (for an assertion to report)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
 # --------------------------------------------------------------------------- processes
 
 

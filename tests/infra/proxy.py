@@ -158,11 +158,15 @@ class _Pair:
         self.closed = False
         self.lock = threading.Lock()
 
-    def reset(self) -> None:
+    def _first_close(self) -> bool:
+        """True for the one caller that closes the pair (the pumps race to do it)."""
         with self.lock:
-            if self.closed:
-                return
-            self.closed = True
+            first, self.closed = not self.closed, True
+        return first
+
+    def reset(self) -> None:
+        if not self._first_close():
+            return
         for s in (self.client, self.upstream):
             with contextlib.suppress(OSError):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -172,10 +176,8 @@ class _Pair:
                 s.close()  # with a zero linger: RST
 
     def close(self) -> None:
-        with self.lock:
-            if self.closed:
-                return
-            self.closed = True
+        if not self._first_close():
+            return
         for s in (self.client, self.upstream):
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pytest
 from tests.infra import events, stop_process
+from tests.infra import poll as wait_for
 from tests.infra.imapd import Account, Dovecot
 from tests.infra.proxy import Fault, FaultProxy
 
@@ -106,15 +107,6 @@ def one_clear_sentence(err: str, *needles: str) -> None:
     for needle in needles:
         assert needle in err, (needle, err)
 
-
-def wait_for(predicate, timeout: float, step: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 def start_run(tmp: Path, cfg: Path) -> tuple[subprocess.Popen, object]:

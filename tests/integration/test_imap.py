@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from tests.infra import events, stop_process
+from tests.infra import poll as wait_for
 from tests.infra.mbsync import fetch_folder
 
 from appealwatch.cli import main
@@ -157,15 +158,6 @@ def test_doctor_passes_and_prints_no_secret(tmp_path, fresh_account, capsys):
     assert "logged in" in out and "junk folder 'Junk' (special-use \\Junk)" in out
     assert fresh_account.password not in out
 
-
-def wait_for(predicate, timeout: float, step: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 def test_run_notices_new_mail_in_junk_and_survives_a_server_crash(tmp_path, dovecot_factory):
