@@ -476,13 +476,19 @@ class ImapSource:
             try:
                 client.select_folder(name, readonly=False)
             except IMAPClientError as exc:
-                if _is_abort(exc) or client.folder_exists(name):
-                    raise
-                log.warning("account %s: the Drafts folder %r is gone; creating it again",
-                            self.account, name)
-                client.create_folder(name)
+                self._recreate_drafts(client, name, exc)
                 client.select_folder(name, readonly=False)
             self._selected = (name, False)
+
+    def _recreate_drafts(self, client: IMAPClient, name: str, exc: IMAPClientError) -> None:
+        """After a refused SELECT or APPEND: create the Drafts folder again if it was deleted;
+        any other failure (a lost connection, a folder that is there) is raised again."""
+        if _is_abort(exc) or client.folder_exists(name):
+            raise exc
+        log.warning("account %s: the Drafts folder %r is gone; creating it again",
+                    self.account, name)
+        client.create_folder(name)
+        self._selected = None
 
     def find_draft(self, message_id: str) -> str | None:
         def search(c: IMAPClient) -> list[int]:
@@ -500,17 +506,8 @@ class ImapSource:
             try:
                 resp = client.append(name, crlf(raw), flags=(DRAFT, SEEN), msg_time=when)
             except IMAPClientError as exc:
-                if _is_abort(exc) or not client.folder_exists(name):
-                    if _is_abort(exc):
-                        raise
-                    # the Drafts folder was deleted: create it again, then append
-                    log.warning("account %s: the Drafts folder %r is gone; creating it",
-                                self.account, name)
-                    client.create_folder(name)
-                    self._selected = None
-                    resp = client.append(name, crlf(raw), flags=(DRAFT, SEEN), msg_time=when)
-                else:
-                    raise
+                self._recreate_drafts(client, name, exc)
+                resp = client.append(name, crlf(raw), flags=(DRAFT, SEEN), msg_time=when)
         except NETWORK_ERRORS as exc:
             self.close()
             raise self._failure(exc) from None
@@ -553,12 +550,10 @@ class ImapSource:
 _UID_ITEM = re.compile(rb"\bUID (\d+)")
 
 
-def _literals(data: list) -> tuple[dict[int, bytes], bool]:
-    """UID -> literal from imaplib's FETCH answers; and whether some section came without a
-    literal."""
+def _literals(data: list) -> dict[int, bytes]:
+    """UID -> literal from imaplib's FETCH answers."""
     out: dict[int, bytes] = {}
     orphan: bytes | None = None  # a literal whose UID follows it
-    odd = False
     for part in data:
         if isinstance(part, tuple) and len(part) == 2:
             m = _UID_ITEM.search(part[0])
@@ -570,37 +565,31 @@ def _literals(data: list) -> tuple[dict[int, bytes], bool]:
             m = _UID_ITEM.search(part)
             if orphan is not None and m:
                 out[int(m.group(1))] = orphan
-            elif m and b"BODY[" in part:
-                odd = True
             orphan = None
-    return out, odd
+    return out
 
 
 def fetch_literals(client: IMAPClient, uids: list[int], item: str) -> dict[int, bytes]:
-    """UID -> the one body section ``item`` asks for (BODY.PEEK[...]), for many messages.
-
-    imapclient lexes every response a character at a time, which makes its parser the largest
-    cost of a backfill (about 100 us a message, more than reading the response).  imaplib, which
-    imapclient drives, has already split each response into its text and its literal, so the
-    section is taken from there and the UID read from the response text.  A response of another
-    shape (the section as NIL or a quoted string) goes through imapclient's parser instead."""
-    imap = getattr(client, "_imap", None)
-    if imap is None or not uids:
-        return _sections(client.fetch(uids, [item]) if uids else {})
-    typ, data = imap.uid("FETCH", ",".join(map(str, uids)), f"({item})")
-    if typ != "OK":
-        raise IMAPClientError(f"UID FETCH failed: {data!r}")
-    out, odd = _literals(data)
-    missing = [u for u in uids if u not in out]
-    if odd and missing:
-        out.update(_sections(client.fetch(missing, [item])))
-    return out
+    """UID -> the one body section ``item`` asks for (BODY.PEEK[...]), for many messages: a
+    pipeline of one command."""
+    if not uids:
+        return {}
+    pipeline = FetchPipeline(client, item)
+    pipeline.send(uids)
+    return pipeline.receive(uids)
 
 
 class FetchPipeline:
     """UID FETCH commands sent ahead of reading their answers, on imapclient's imaplib
-    connection.  Answers are matched by UID, not by order, so a server that interleaves the
-    answers of two commands loses nothing; a UID without an answer is fetched again alone."""
+    connection.
+
+    imapclient lexes every response a character at a time, which makes its parser the largest
+    cost of a backfill (about 100 us a message, more than reading the response).  imaplib, which
+    imapclient drives, has already split each response into its text and its literal, so the
+    section is taken from there and the UID read from the response text.  Answers are matched by
+    UID, not by order, so a server that interleaves the answers of two commands loses nothing; a
+    UID without a literal (the section as NIL or a quoted string) goes through imapclient's
+    parser instead."""
 
     def __init__(self, client: IMAPClient, item: str) -> None:
         self.client, self.item = client, item
@@ -616,13 +605,13 @@ class FetchPipeline:
 
     def receive(self, uids: list[int]) -> dict[int, bytes]:
         if self.imap is None:
-            return fetch_literals(self.client, uids, self.item)
+            return _sections(self.client.fetch(uids, [self.item]))
         tag = self.tags.pop(0)
         typ, data = self.imap._command_complete("UID", tag)
         typ, data = self.imap._untagged_response(typ, data, "FETCH")
         if typ != "OK":
             raise IMAPClientError(f"UID FETCH failed: {data!r}")
-        self.found.update(_literals(data)[0])
+        self.found.update(_literals(data))
         out = {u: self.found.pop(u) for u in uids if u in self.found}
         missing = [u for u in uids if u not in out]
         if missing:  # answered in another shape (NIL, a quoted string): imapclient's parser
