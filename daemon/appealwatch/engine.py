@@ -13,6 +13,7 @@ Every step can be interrupted (SIGKILL included) and the next run completes what
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -39,6 +40,7 @@ from appealwatch.classify import (
 from appealwatch.config import Config, Rules
 from appealwatch.model import CaseRow, MessageRow
 from appealwatch.notify import Notifier, urgency
+from appealwatch.offload import Offload
 from appealwatch.parse import parse, parse_headers
 from appealwatch.render import (
     build_message,
@@ -164,6 +166,9 @@ class Engine:
         self.next_due: dict[str, datetime | None] = {}
         self.owns_store = False
         self.provider_domains = {p.id: p.domains for p in config.rules.providers}
+        # the messages this pass found about cases, as fetched: the drafts quote them, and
+        # fetching them again would cost a round trip (and a SELECT) each
+        self.fetched: dict[tuple[int, str], bytes] = {}
 
     def now(self) -> datetime:
         return self._now()
@@ -172,6 +177,7 @@ class Engine:
 
     def scan(self, accounts: set[str] | None = None) -> Report:
         report = Report()
+        self.fetched.clear()
         for source in self.sources:
             if accounts is not None and source.account not in accounts:
                 continue
@@ -180,6 +186,7 @@ class Engine:
             self.decide(source, account_id, report)
             self.plan_followups(source, account_id, report)
             self.write_drafts(source, account_id, report)
+            self.fetched.clear()
             self.next_due[source.account] = min(
                 (c.next_followup_at for c in self.store.cases(account_id)
                  if c.is_open and c.next_followup_at), default=None)
@@ -223,29 +230,51 @@ class Engine:
                 checkpoint=checkpoint,
                 known_message_id=lambda mid, f=folder_id: self.store.has_message_id(f, mid),
             )
-            batch: list[dict[str, Any]] = []
-            for item in source.sync(role, state):
-                if item.relocate_message_id:
-                    self.store.relocate_message(folder_id, item.relocate_message_id,
-                                                item.location)
-                    continue
-                row = message_row(item.raw, folder_id, role, item.location, rules, trusted,
-                                  own, headers_only=item.headers_only)
-                report.seen += 1
-                report.malformed += bool(row.get("defects")) and row.get("category") is None
-                report.relevant += row.get("category") not in (None, "irrelevant", "own")
-                batch.append(row)
-                if len(batch) >= BATCH:
-                    self.store.add_messages(batch)
-                    crash_point("after-ingest-batch")
-                    batch = []
-            if batch:
-                self.store.add_messages(batch)
-                crash_point("after-ingest-batch")
+            batch: list[tuple[Callable[[], dict[str, Any]], bytes | None]] = []
+            waiting: list[tuple[Callable[[], dict[str, Any]], bytes | None]] = []
+            # the rules reach the worker with the fork: only the message goes through the pipe
+            full = functools.partial(message_row, rules=rules, trusted=trusted,
+                                     own_addresses=own)
+            with Offload(full) as rows:
+                for item in source.sync(role, state):
+                    if item.relocate_message_id:
+                        self.store.relocate_message(folder_id, item.relocate_message_id,
+                                                    item.location)
+                        continue
+                    if item.headers_only:
+                        row = message_row(item.raw, folder_id, role, item.location, rules,
+                                          trusted, own, headers_only=True)
+                        batch.append((lambda r=row: r, None))
+                    else:  # parsed and classified on another core during a large backfill
+                        batch.append((rows.submit(item.raw, folder_id, role, item.location),
+                                      item.raw))
+                    if len(batch) >= BATCH:
+                        # the batch before this one: its messages had the time of a whole
+                        # batch to be parsed on the other core, so waiting for them is rare
+                        self._record(waiting, report)
+                        waiting, batch = batch, []
+                self._record(waiting, report)
+                self._record(batch, report)
             if role in source.last_sync:
                 # only after the messages are recorded: a crash before this re-reads, never skips
                 self.store.set_folder_checkpoint(folder_id, *source.last_sync[role])
 
+    def _record(self, batch: list[tuple[Callable[[], dict[str, Any]], bytes | None]],
+                report: Report) -> None:
+        if not batch:
+            return
+        rows = []
+        for get, raw in batch:
+            row = get()
+            rows.append(row)
+            if raw is not None and row.get("category") not in (None, "irrelevant"):
+                self.fetched[row["folder_id"], row["location"]] = raw
+        for row in rows:
+            report.seen += 1
+            report.malformed += bool(row.get("defects")) and row.get("category") is None
+            report.relevant += row.get("category") not in (None, "irrelevant", "own")
+        self.store.add_messages(rows)
+        crash_point("after-ingest-batch")
 
     # -------------------------------------------------------------- 2. decide
 
@@ -424,7 +453,9 @@ class Engine:
 
     def _read_text(self, source: MailSource, msg: MessageRow) -> str:
         role = msg.folder_role
-        raw = source.read(role, msg.location) if role else None
+        raw = self.fetched.get((msg.folder_id, msg.location))
+        if raw is None and role:
+            raw = source.read(role, msg.location)
         return parse(raw).text if raw else ""
 
     def context(self, case: CaseRow, kind: str, number: int, answered: MessageRow | None,

@@ -28,6 +28,7 @@ import ssl
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -370,14 +371,28 @@ class ImapSource:
 
     def _fetch(self, role: str, name: str, uids: list[int], state: SyncState,
                relocating: bool) -> Iterator[Fetched]:
-        wanted: list[int] = []
-        total = len(uids)
-        done = 0
+        """Headers first; the bodies of the messages they show may matter are asked for as soon
+        as their header batch is read, ahead of the next header batches, so that they arrive
+        while the headers are still being decided on."""
         fields = SENT_HEADER_FIELDS if role == "sent" else HEADER_FIELDS
-        batches = [uids[i:i + HEADER_BATCH] for i in range(0, total, HEADER_BATCH)]
-        for batch, resp in self._fetch_batches(name, batches, fields):
+        # the parser reads the first MAX_PARSE_BYTES anyway: large attachments stay on the server
+        partial = f"BODY.PEEK[]<0.{MAX_PARSE_BYTES + MAX_PARSE_BYTES // 4}>"
+        header_jobs = deque(uids[i:i + HEADER_BATCH] for i in range(0, len(uids), HEADER_BATCH))
+        body_jobs: deque[list[int]] = deque()
+        done = wanted = bodies = 0
+        for item, batch, resp in self._fetch_batches(name, [(body_jobs, partial),
+                                                            (header_jobs, fields)]):
+            if item == partial:
+                for uid in batch:
+                    raw = resp.get(uid)
+                    if raw is not None:
+                        yield Fetched(str(uid), raw)
+                bodies += len(batch)
+                self._progress(done, len(uids), bodies, wanted)
+                continue
+            candidates = []
             for uid in batch:
-                headers = resp.get(uid, b"")  # type: ignore[union-attr]
+                headers = resp.get(uid, b"")
                 if relocating:
                     mid = _message_id(headers)
                     if mid and state.known_message_id(mid):
@@ -386,51 +401,59 @@ class ImapSource:
                 if role == "sent" or not self.may_matter(headers, role):
                     yield Fetched(str(uid), headers, headers_only=True)
                 else:
-                    wanted.append(uid)
+                    candidates.append(uid)
+            body_jobs.extend(candidates[i:i + BODY_BATCH]
+                             for i in range(0, len(candidates), BODY_BATCH))
             done += len(batch)
-            self._progress("headers", done, total)
-        # the parser reads the first MAX_PARSE_BYTES anyway: large attachments stay on the server
-        partial = f"BODY.PEEK[]<0.{MAX_PARSE_BYTES + MAX_PARSE_BYTES // 4}>"
-        for start in range(0, len(wanted), BODY_BATCH):
-            batch = wanted[start:start + BODY_BATCH]
-            resp = self._call(lambda c, b=batch: self._refetch(c, name, b, partial))
-            for uid in batch:
-                raw = resp.get(uid)  # type: ignore[union-attr]
-                if raw is not None:
-                    yield Fetched(str(uid), raw)
-            self._progress("messages", min(start + BODY_BATCH, len(wanted)), len(wanted))
+            wanted += len(candidates)
+            self._progress(done, len(uids), bodies, wanted)
+        if uids:
+            log.debug("account %s: %s: %d of %d new messages may matter, their bodies were "
+                      "fetched", self.account, name, wanted, len(uids))
 
-    def _fetch_batches(self, name: str, batches: list[list[int]],
-                       item: str) -> Iterator[tuple[list[int], dict[int, bytes]]]:
-        """Each batch with its sections, the next batch's FETCH already sent (RFC 3501 5.5) so
-        that the server prepares it while the caller works on this one.  On any trouble the
-        rest is fetched one batch at a time through ``_call``, which reconnects."""
-        done = 0
+    def _fetch_batches(self, name: str, queues: list[tuple[deque[list[int]], str]],
+                       window: int = 2) -> Iterator[tuple[str, list[int], dict[int, bytes]]]:
+        """Batches of UIDs, each with the body section its queue names, taken from the first
+        of ``queues`` that holds one (the caller may add batches while this runs).  Up to
+        ``window`` UID FETCH commands are on the wire (RFC 3501 5.5), so that the server
+        prepares the next answer while the caller works on this one.  On any trouble the rest
+        is fetched one batch at a time through ``_call``, which reconnects."""
+
+        def take() -> tuple[list[int], str] | None:
+            return next(((q.popleft(), item) for q, item in queues if q), None)
+
+        in_flight: deque[tuple[list[int], str]] = deque()
         pipeline: FetchPipeline | None = None
         try:
             client = self.client()
             if self._selected != (name, True):
                 client.select_folder(name, readonly=True)
                 self._selected = (name, True)
-            pipeline = FetchPipeline(client, item)
-            for index, batch in enumerate(batches):
-                if index == 0:
-                    pipeline.send(batch)
-                if index + 1 < len(batches):
-                    pipeline.send(batches[index + 1])
-                resp = pipeline.receive(batch)
-                done += 1
-                yield batch, resp
+            pipeline = FetchPipeline(client)
+            while True:
+                while len(in_flight) < window and (job := take()) is not None:
+                    pipeline.send(*job)
+                    in_flight.append(job)
+                if not in_flight:
+                    return
+                batch, item = in_flight[0]
+                resp = pipeline.receive(batch, item)
+                in_flight.popleft()
+                yield item, batch, resp
         except NETWORK_ERRORS as exc:
             pipeline = None
             self.close()  # unread answers may be on the wire: go on on a new connection
-            if isinstance(exc, IMAPClientError) and not _is_abort(exc) and done == 0:
-                raise self._failure(exc) from None
+            if isinstance(exc, IMAPClientError) and not _is_abort(exc):
+                raise self._failure(exc) from None  # refused (NO, BAD): asking again won't help
             log.info("account %s: fetching again one batch at a time (%s)", self.account,
                      type(exc).__name__)
-            for batch in batches[done:]:
-                resp = self._call(lambda c, b=batch: self._refetch(c, name, b, item))
-                yield batch, resp  # type: ignore[misc]
+            retry = False  # the batch that failed is tried once more, like any other call
+            while (job := in_flight.popleft() if in_flight else take()) is not None:
+                batch, item = job
+                resp = self._call(lambda c, b=batch, i=item: self._refetch(c, name, b, i),
+                                  retry=retry)
+                retry = True
+                yield item, batch, resp  # type: ignore[misc]
         finally:
             if pipeline is not None and pipeline.tags:
                 self.close()  # left early (the caller stopped): answers are still on the wire
@@ -442,14 +465,14 @@ class ImapSource:
             self._selected = (name, True)
         return fetch_literals(client, uids, item)
 
-    def _progress(self, what: str, done: int, total: int) -> None:
+    def _progress(self, done: int, total: int, bodies: int, wanted: int) -> None:
         if not self.progress or total < 200:
             return
         width = 30
         filled = int(width * done / max(total, 1))
-        sys.stderr.write(f"\r{self.account}: {what} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{done}/{total}")
-        if done >= total:
+        sys.stderr.write(f"\r{self.account}: headers [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{done}/{total}, bodies {bodies}/{wanted}")
+        if done >= total and bodies >= wanted:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
@@ -574,9 +597,9 @@ def fetch_literals(client: IMAPClient, uids: list[int], item: str) -> dict[int, 
     pipeline of one command."""
     if not uids:
         return {}
-    pipeline = FetchPipeline(client, item)
-    pipeline.send(uids)
-    return pipeline.receive(uids)
+    pipeline = FetchPipeline(client)
+    pipeline.send(uids, item)
+    return pipeline.receive(uids, item)
 
 
 class FetchPipeline:
@@ -589,23 +612,23 @@ class FetchPipeline:
     section is taken from there and the UID read from the response text.  Answers are matched by
     UID, not by order, so a server that interleaves the answers of two commands loses nothing; a
     UID without a literal (the section as NIL or a quoted string) goes through imapclient's
-    parser instead."""
+    parser instead.  Answers are read in the order the commands were sent."""
 
-    def __init__(self, client: IMAPClient, item: str) -> None:
-        self.client, self.item = client, item
+    def __init__(self, client: IMAPClient) -> None:
+        self.client = client
         self.imap = getattr(client, "_imap", None)
         self.tags: list[bytes] = []
         self.found: dict[int, bytes] = {}
 
-    def send(self, uids: list[int]) -> None:
+    def send(self, uids: list[int], item: str) -> None:
         if self.imap is None:
             return
         self.tags.append(self.imap._command("UID", "FETCH", ",".join(map(str, uids)),
-                                            f"({self.item})"))
+                                            f"({item})"))
 
-    def receive(self, uids: list[int]) -> dict[int, bytes]:
+    def receive(self, uids: list[int], item: str) -> dict[int, bytes]:
         if self.imap is None:
-            return _sections(self.client.fetch(uids, [self.item]))
+            return _sections(self.client.fetch(uids, [item]))
         tag = self.tags.pop(0)
         typ, data = self.imap._command_complete("UID", tag)
         typ, data = self.imap._untagged_response(typ, data, "FETCH")
@@ -615,7 +638,7 @@ class FetchPipeline:
         out = {u: self.found.pop(u) for u in uids if u in self.found}
         missing = [u for u in uids if u not in out]
         if missing:  # answered in another shape (NIL, a quoted string): imapclient's parser
-            self.found.update(_sections(self.client.fetch(missing, [self.item])))
+            self.found.update(_sections(self.client.fetch(missing, [item])))
             out.update((u, self.found.pop(u)) for u in missing if u in self.found)
         return out
 
