@@ -353,12 +353,12 @@ class ImapSource:
         uidvalidity = int(info[b"UIDVALIDITY"])  # type: ignore[index]
         relocating = state.uidvalidity is not None and state.uidvalidity != uidvalidity
         checkpoint = int(state.checkpoint) if state.checkpoint and not relocating else 0
+        since: date | None = None
         if checkpoint:
-            uids = [u for u in self._call(lambda c: c.search(["UID", f"{checkpoint + 1}:*"]))
-                    if u > checkpoint]  # type: ignore[union-attr]
+            uids = [u for u in self._in(name, lambda c: c.search(["UID", f"{checkpoint + 1}:*"]))
+                    if u > checkpoint]  # type: ignore[attr-defined]
         else:
-            since = date.today() - timedelta(days=self.lookback_days)
-            uids = list(self._call(lambda c: c.search(["SINCE", since])))  # type: ignore[arg-type]
+            uids, since = self._lookback(name)
         uids = sorted(u for u in uids if str(u) not in state.known or relocating)
         if relocating:
             log.warning("account %s: %s was recreated on the server (UIDVALIDITY %s -> %s); "
@@ -366,22 +366,56 @@ class ImapSource:
                         state.uidvalidity, uidvalidity)
         highest = max(uids, default=checkpoint)
         self.last_sync[role] = (uidvalidity, str(highest))
-        yield from self._fetch(role, name, uids, state, relocating)
+        yield from self._fetch(role, name, uids, state, relocating, since)
         self.last_sync[role] = (uidvalidity, str(highest))
 
+    def _lookback(self, name: str) -> tuple[list[int], date | None]:
+        """The UIDs of a first scan: the messages of the last ``lookback_days``.  When even the
+        folder's first message is that recent (a young account, a spam folder that empties
+        itself), that is all of them, taken from SEARCH ALL, and the day each arrived is
+        checked as its headers come in: the returned date says so.  Otherwise SEARCH SINCE,
+        which makes some servers (Dovecot with Maildir) look up every message's arrival before
+        they answer.  Either way the same messages, as SINCE compares them (RFC 3501 6.4.4:
+        the day of the INTERNALDATE, time and zone disregarded)."""
+        since = date.today() - timedelta(days=self.lookback_days)
+        every = sorted(self._in(name, lambda c: c.search("ALL")))  # type: ignore[call-overload]
+        if not every:
+            return [], None
+        dates: dict[int, bytes] = {}
+        self._in(name, lambda c: fetch_literals(c, every[:1], "INTERNALDATE", dates))
+        arrived = _arrival_day(dates.get(every[0]), {})
+        if arrived is not None and arrived >= since:
+            return every, since
+        found = self._in(name, lambda c: c.search(["SINCE", since]))
+        return sorted(found), None  # type: ignore[call-overload]
+
+    def _in(self, name: str, fn: Callable[[IMAPClient], object]) -> object:
+        """``_call`` with ``name`` selected (read-only): a reconnection selects it again."""
+        def run(client: IMAPClient) -> object:
+            if self._selected != (name, True):
+                client.select_folder(name, readonly=True)
+                self._selected = (name, True)
+            return fn(client)
+        return self._call(run)
+
     def _fetch(self, role: str, name: str, uids: list[int], state: SyncState,
-               relocating: bool) -> Iterator[Fetched]:
+               relocating: bool, since: date | None = None) -> Iterator[Fetched]:
         """Headers first; the bodies of the messages they show may matter are asked for as soon
         as their header batch is read, ahead of the next header batches, so that they arrive
-        while the headers are still being decided on."""
+        while the headers are still being decided on.  With ``since``, the arrival day comes
+        with the headers and older messages are passed over."""
         fields = SENT_HEADER_FIELDS if role == "sent" else HEADER_FIELDS
+        dates: dict[int, bytes] | None = None
+        days: dict[bytes, date | None] = {}
+        if since is not None:
+            fields, dates = f"INTERNALDATE {fields}", {}
         # the parser reads the first MAX_PARSE_BYTES anyway: large attachments stay on the server
         partial = f"BODY.PEEK[]<0.{MAX_PARSE_BYTES + MAX_PARSE_BYTES // 4}>"
         header_jobs = deque(uids[i:i + HEADER_BATCH] for i in range(0, len(uids), HEADER_BATCH))
         body_jobs: deque[list[int]] = deque()
         done = wanted = bodies = 0
         for item, batch, resp in self._fetch_batches(name, [(body_jobs, partial),
-                                                            (header_jobs, fields)]):
+                                                            (header_jobs, fields)], dates):
             if item == partial:
                 for uid in batch:
                     raw = resp.get(uid)
@@ -392,6 +426,10 @@ class ImapSource:
                 continue
             candidates = []
             for uid in batch:
+                if dates is not None and since is not None:
+                    day = _arrival_day(dates.pop(uid, None), days)
+                    if day is not None and day < since:
+                        continue  # older than the lookback (not known: kept)
                 headers = resp.get(uid, b"")
                 if relocating:
                     mid = _message_id(headers)
@@ -412,9 +450,11 @@ class ImapSource:
                       "fetched", self.account, name, wanted, len(uids))
 
     def _fetch_batches(self, name: str, queues: list[tuple[deque[list[int]], str]],
-                       window: int = 2) -> Iterator[tuple[str, list[int], dict[int, bytes]]]:
+                       dates: dict[int, bytes] | None = None, window: int = 2,
+                       ) -> Iterator[tuple[str, list[int], dict[int, bytes]]]:
         """Batches of UIDs, each with the body section its queue names, taken from the first
-        of ``queues`` that holds one (the caller may add batches while this runs).  Up to
+        of ``queues`` that holds one (the caller may add batches while this runs); the
+        INTERNALDATEs answered go to ``dates``.  Up to
         ``window`` UID FETCH commands are on the wire (RFC 3501 5.5), so that the server
         prepares the next answer while the caller works on this one.  On any trouble the rest
         is fetched one batch at a time through ``_call``, which reconnects."""
@@ -437,7 +477,7 @@ class ImapSource:
                 if not in_flight:
                     return
                 batch, item = in_flight[0]
-                resp = pipeline.receive(batch, item)
+                resp = pipeline.receive(batch, item, dates)
                 in_flight.popleft()
                 yield item, batch, resp
         except NETWORK_ERRORS as exc:
@@ -450,20 +490,20 @@ class ImapSource:
             retry = False  # the batch that failed is tried once more, like any other call
             while (job := in_flight.popleft() if in_flight else take()) is not None:
                 batch, item = job
-                resp = self._call(lambda c, b=batch, i=item: self._refetch(c, name, b, i),
-                                  retry=retry)
+                resp = self._call(
+                    lambda c, b=batch, i=item: self._refetch(c, name, b, i, dates), retry=retry)
                 retry = True
                 yield item, batch, resp  # type: ignore[misc]
         finally:
             if pipeline is not None and pipeline.tags:
                 self.close()  # left early (the caller stopped): answers are still on the wire
 
-    def _refetch(self, client: IMAPClient, name: str, uids: list[int],
-                 item: str) -> dict[int, bytes]:
+    def _refetch(self, client: IMAPClient, name: str, uids: list[int], item: str,
+                 dates: dict[int, bytes] | None = None) -> dict[int, bytes]:
         if self._selected != (name, True):
             client.select_folder(name, readonly=True)
             self._selected = (name, True)
-        return fetch_literals(client, uids, item)
+        return fetch_literals(client, uids, item, dates)
 
     def _progress(self, done: int, total: int, bodies: int, wanted: int) -> None:
         if not self.progress or total < 200:
@@ -571,35 +611,64 @@ class ImapSource:
 
 
 _UID_ITEM = re.compile(rb"\bUID (\d+)")
+_DATE_ITEM = re.compile(rb'\bINTERNALDATE "([^"]*)"')
+_MONTHS = {m: n for n, m in enumerate((b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul",
+                                       b"aug", b"sep", b"oct", b"nov", b"dec"), 1)}
 
 
-def _literals(data: list) -> dict[int, bytes]:
-    """UID -> literal from imaplib's FETCH answers."""
+def _arrival_day(internaldate: bytes | None, seen: dict[bytes, date | None]) -> date | None:
+    """The day of an INTERNALDATE (`` 4-Dec-2026 17:00:00 +0000``) as written, which is the
+    day SEARCH SINCE compares; None when there is none or it cannot be read.  ``seen`` caches
+    the days already read (a mailbox has few distinct ones)."""
+    if internaldate is None:
+        return None
+    key = internaldate.strip()[:11]
+    if key not in seen:
+        try:
+            day, month, year = key.split(b"-")
+            seen[key] = date(int(year), _MONTHS[month.lower()], int(day))
+        except (ValueError, KeyError):
+            seen[key] = None
+    return seen[key]
+
+
+def _literals(data: list, dates: dict[int, bytes] | None = None) -> dict[int, bytes]:
+    """UID -> literal from imaplib's FETCH answers; each message's INTERNALDATE to ``dates``.
+    The items after a literal come back as the next part (the UID may be among them)."""
     out: dict[int, bytes] = {}
-    orphan: bytes | None = None  # a literal whose UID follows it
-    for part in data:
-        if isinstance(part, tuple) and len(part) == 2:
-            m = _UID_ITEM.search(part[0])
-            if m:
-                out[int(m.group(1))] = part[1]
-            else:
-                orphan = part[1]
-        elif isinstance(part, bytes):
-            m = _UID_ITEM.search(part)
-            if orphan is not None and m:
-                out[int(m.group(1))] = orphan
-            orphan = None
+    for index, part in enumerate(data):
+        if not (isinstance(part, tuple) and len(part) == 2):
+            continue
+        text = part[0]
+        m = _UID_ITEM.search(text)
+        after = data[index + 1] if index + 1 < len(data) else None
+        if isinstance(after, bytes) and (m is None or dates is not None):
+            text += b" " + after
+            m = m or _UID_ITEM.search(text)
+        if m is None:
+            continue
+        uid = int(m.group(1))
+        out[uid] = part[1]
+        if dates is not None and (d := _DATE_ITEM.search(text)):
+            dates[uid] = d.group(1)
+    if dates is not None:  # INTERNALDATE alone (no literal in the answer)
+        for part in data:
+            if isinstance(part, bytes) and (d := _DATE_ITEM.search(part)):
+                m = _UID_ITEM.search(part)
+                if m:
+                    dates[int(m.group(1))] = d.group(1)
     return out
 
 
-def fetch_literals(client: IMAPClient, uids: list[int], item: str) -> dict[int, bytes]:
+def fetch_literals(client: IMAPClient, uids: list[int], item: str,
+                   dates: dict[int, bytes] | None = None) -> dict[int, bytes]:
     """UID -> the one body section ``item`` asks for (BODY.PEEK[...]), for many messages: a
-    pipeline of one command."""
+    pipeline of one command.  INTERNALDATEs, where ``item`` asks for them, go to ``dates``."""
     if not uids:
         return {}
     pipeline = FetchPipeline(client)
     pipeline.send(uids, item)
-    return pipeline.receive(uids, item)
+    return pipeline.receive(uids, item, dates)
 
 
 class FetchPipeline:
@@ -626,7 +695,8 @@ class FetchPipeline:
         self.tags.append(self.imap._command("UID", "FETCH", ",".join(map(str, uids)),
                                             f"({item})"))
 
-    def receive(self, uids: list[int], item: str) -> dict[int, bytes]:
+    def receive(self, uids: list[int], item: str,
+                dates: dict[int, bytes] | None = None) -> dict[int, bytes]:
         if self.imap is None:
             return _sections(self.client.fetch(uids, [item]))
         tag = self.tags.pop(0)
@@ -634,10 +704,11 @@ class FetchPipeline:
         typ, data = self.imap._untagged_response(typ, data, "FETCH")
         if typ != "OK":
             raise IMAPClientError(f"UID FETCH failed: {data!r}")
-        self.found.update(_literals(data))
+        self.found.update(_literals(data, dates))
         out = {u: self.found.pop(u) for u in uids if u in self.found}
         missing = [u for u in uids if u not in out]
-        if missing:  # answered in another shape (NIL, a quoted string): imapclient's parser
+        if missing and "BODY" in item:
+            # answered in another shape (NIL, a quoted string): imapclient's parser
             self.found.update(_sections(self.client.fetch(missing, [item])))
             out.update((u, self.found.pop(u)) for u in missing if u in self.found)
         return out

@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -461,10 +462,12 @@ service anvil {{
             c.login(user, self.users[user])
             yield c
 
-    def deliver(self, user: str, folder: str, raw: bytes, flags: Iterable[str | bytes] = ()) -> int:
-        """APPEND ``raw`` (LF or CRLF) to ``folder`` over IMAPS; return the new UID."""
+    def deliver(self, user: str, folder: str, raw: bytes, flags: Iterable[str | bytes] = (),
+                when: datetime | None = None) -> int:
+        """APPEND ``raw`` (LF or CRLF) to ``folder`` over IMAPS, arrived at ``when`` (its
+        INTERNALDATE; now if None); return the new UID."""
         with self.client(user) as c:
-            resp = c.append(folder, _to_crlf(raw), flags=tuple(flags))
+            resp = c.append(folder, _to_crlf(raw), flags=tuple(flags), msg_time=when)
         m = _APPENDUID_RE.search(resp)
         if m is None:
             raise RuntimeError(f"no APPENDUID in APPEND response {resp!r}")
@@ -549,8 +552,9 @@ class Account:
         """``with account.client() as c:`` -- a logged-in IMAPS client."""
         return self.server.client(self.user, timeout)
 
-    def deliver(self, folder: str, raw: bytes, flags: tuple[str, ...] = ()) -> int:
-        return self.server.deliver(self.user, folder, raw, flags)
+    def deliver(self, folder: str, raw: bytes, flags: tuple[str, ...] = (),
+                when: datetime | None = None) -> int:
+        return self.server.deliver(self.user, folder, raw, flags, when)
 
     def fetch_headers(self, folder: str) -> list[StoredMessage]:
         return self.server.fetch_headers(self.user, folder)

@@ -129,6 +129,29 @@ def test_uidvalidity_change_rescans_without_repeating(tmp_path, fresh_account, d
         db.close()
 
 
+def test_a_first_scan_reads_the_lookback_by_arrival_whichever_message_is_oldest(
+        tmp_path, fresh_account, capsys):
+    """Both ways to a first scan's messages: a folder whose first message arrived within the
+    lookback (taken whole, each message's arrival checked as its headers come), and one whose
+    first message is older (SEARCH SINCE).  Either way only what arrived in the last 180 days
+    is read, whatever its Date header says."""
+    now = datetime.now(UTC)
+    old = now - timedelta(days=400)
+    fresh_account.deliver("INBOX", notice(21), when=now - timedelta(days=3))
+    fresh_account.deliver("INBOX", notice(22), when=old)  # imported later, arrived long ago
+    fresh_account.deliver("INBOX", notice(23), when=now - timedelta(days=179))
+    fresh_account.deliver("Junk", notice(24), when=old)
+    fresh_account.deliver("Junk", notice(25), when=now)
+    cfg = write_config(tmp_path, fresh_account)
+    assert main(["--config", str(cfg), "scan"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(cfg), "cases", "--json"]) == 0
+    read = {mid for case in json.loads(capsys.readouterr().out) for mid in case["message_ids"]}
+    assert read == {"<notice-21@tm.openai.com>", "<notice-23@tm.openai.com>",
+                    "<notice-25@tm.openai.com>"}
+    assert len(events(tmp_path)) == 3
+
+
 def test_wrong_password_is_one_clear_sentence(tmp_path, fresh_account, capsys):
     cfg = write_config(tmp_path, fresh_account, password="not-the-password")
     assert main(["--config", str(cfg), "scan"]) == 1
