@@ -13,7 +13,6 @@ Every step can be interrupted (SIGKILL included) and the next run completes what
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -40,7 +39,6 @@ from appealwatch.classify import (
 from appealwatch.config import Config, Rules
 from appealwatch.model import CaseRow, MessageRow
 from appealwatch.notify import Notifier, urgency
-from appealwatch.offload import Offload
 from appealwatch.parse import parse, parse_headers
 from appealwatch.render import (
     build_message,
@@ -230,45 +228,28 @@ class Engine:
                 checkpoint=checkpoint,
                 known_message_id=lambda mid, f=folder_id: self.store.has_message_id(f, mid),
             )
-            batch: list[tuple[Callable[[], dict[str, Any]], bytes | None]] = []
-            waiting: list[tuple[Callable[[], dict[str, Any]], bytes | None]] = []
-            # the rules reach the worker with the fork: only the message goes through the pipe
-            full = functools.partial(message_row, rules=rules, trusted=trusted,
-                                     own_addresses=own)
-            with Offload(full) as rows:
-                for item in source.sync(role, state):
-                    if item.relocate_message_id:
-                        self.store.relocate_message(folder_id, item.relocate_message_id,
-                                                    item.location)
-                        continue
-                    if item.headers_only:
-                        row = message_row(item.raw, folder_id, role, item.location, rules,
-                                          trusted, own, headers_only=True)
-                        batch.append((lambda r=row: r, None))
-                    else:  # parsed and classified on another core during a large backfill
-                        batch.append((rows.submit(item.raw, folder_id, role, item.location),
-                                      item.raw))
-                    if len(batch) >= BATCH:
-                        # the batch before this one: its messages had the time of a whole
-                        # batch to be parsed on the other core, so waiting for them is rare
-                        self._record(waiting, report)
-                        waiting, batch = batch, []
-                self._record(waiting, report)
-                self._record(batch, report)
+            batch: list[dict[str, Any]] = []
+            for item in source.sync(role, state):
+                if item.relocate_message_id:
+                    self.store.relocate_message(folder_id, item.relocate_message_id,
+                                                item.location)
+                    continue
+                row = message_row(item.raw, folder_id, role, item.location, rules, trusted,
+                                  own, headers_only=item.headers_only)
+                if not item.headers_only and row.get("category") not in (None, "irrelevant"):
+                    self.fetched[folder_id, item.location] = item.raw
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    self._record(batch, report)
+                    batch = []
+            self._record(batch, report)
             if role in source.last_sync:
                 # only after the messages are recorded: a crash before this re-reads, never skips
                 self.store.set_folder_checkpoint(folder_id, *source.last_sync[role])
 
-    def _record(self, batch: list[tuple[Callable[[], dict[str, Any]], bytes | None]],
-                report: Report) -> None:
-        if not batch:
+    def _record(self, rows: list[dict[str, Any]], report: Report) -> None:
+        if not rows:
             return
-        rows = []
-        for get, raw in batch:
-            row = get()
-            rows.append(row)
-            if raw is not None and row.get("category") not in (None, "irrelevant"):
-                self.fetched[row["folder_id"], row["location"]] = raw
         for row in rows:
             report.seen += 1
             report.malformed += bool(row.get("defects")) and row.get("category") is None

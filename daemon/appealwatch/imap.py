@@ -650,7 +650,7 @@ def fetch_literals(client: IMAPClient, uids: list[int], item: str,
 
 
 _LITERAL_AT_END = re.compile(rb"\{(\d+)\}\r?\n\Z")
-_UNTAGGED = re.compile(rb"\* (?:(\d+) )?([A-Z-]+)(?: (.*?))?\r?\n?\Z", re.S)
+_UNTAGGED = re.compile(rb"\* (?:(\d+) )?([A-Z-]+) ?")
 
 
 class FetchPipeline:
@@ -736,7 +736,7 @@ def _untagged(imap: Any, text: bytes, literal: bytes | None, found: dict[int, by
     m = _UNTAGGED.match(text)
     if m is None:
         return
-    number, kind, rest = m.groups()
+    number, kind = m.groups()
     if kind == b"FETCH":
         uid = _UID_ITEM.search(text)
         if uid is None:
@@ -748,7 +748,7 @@ def _untagged(imap: Any, text: bytes, literal: bytes | None, found: dict[int, by
     elif kind == b"BYE":
         raise IMAPClientAbortError(f"the server closed the connection: {text.strip()!r}")
     else:  # EXISTS, EXPUNGE, OK [...]: kept the way imaplib keeps them
-        imap._append_untagged(kind.decode("ascii"), number or rest or b"")
+        imap._append_untagged(kind.decode("ascii"), number or text[m.end():].rstrip(b"\r\n"))
 
 
 def _sections(resp: dict) -> dict[int, bytes]:
