@@ -59,3 +59,22 @@ def test_usage_error_exits_2():
     proc = subprocess.run([sys.executable, "-m", "appealwatch.cli", "classify"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "FILE" in proc.stderr
+
+
+def test_an_unexpected_error_never_shows_a_secret_with_or_without_debug(tmp_path, capsys,
+                                                                         monkeypatch):
+    from appealwatch import cli
+    from appealwatch.secrets import Redactor
+
+    secret = "hunter2-correct-horse"
+    Redactor.register(secret)
+
+    def broken(path):
+        raise RuntimeError(f"the server said: bad password {secret}")
+
+    monkeypatch.setattr(cli, "load_config", broken)
+    for debug in ([], ["--debug"]):
+        assert main([*debug, "--config", str(tmp_path / "c.toml"), "cases"]) == 1
+        err = capsys.readouterr().err
+        assert "bad password ***" in err and secret not in err, err
+        assert ("Traceback" in err) == bool(debug), err

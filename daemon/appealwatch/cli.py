@@ -626,8 +626,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        if args.debug:
-            raise
+        if args.debug:  # the traceback, with any secret the error carries masked
+            import traceback
+
+            sys.stderr.write(_redact("".join(traceback.format_exception(exc))))
+            return EXIT_FAILURE
         print(
             f"appealwatch: unexpected error: {type(exc).__name__}: {_redact(str(exc))} "
             "(run with --debug for the traceback, and please report it)",
