@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from appealwatch.classify import classify, find_account_ids, find_ticket, imitated_provider
@@ -270,3 +273,38 @@ def test_user_can_add_a_provider_and_a_phrase(tmp_path):
 def test_classification_is_deterministic(rules):
     raw = (CORPUS / "messages" / "042.eml").read_bytes()
     assert run(raw, rules) == run(raw, rules)
+
+
+def _fields_block(raw: bytes, names: tuple[bytes, ...]) -> bytes:
+    """What the IMAP backfill asks the server for: BODY.PEEK[HEADER.FIELDS (names)]."""
+    head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    fields = re.split(rb"\n(?![ \t])", head)
+    kept = [f for f in fields if f.split(b":", 1)[0].strip().lower() in names]
+    return b"\r\n".join(f.replace(b"\n", b"\r\n") for f in kept) + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("root", [CORPUS, HELDOUT, BLIND], ids=["corpus", "heldout", "blind"])
+def test_the_backfill_header_screen_lets_through_every_message_about_a_case(rules, root):
+    """A first scan fetches a body only where ``prescreen`` and ``may_matter`` pass its five
+    header fields: no labelled notice, answer, decision or phishing mail may be screened out
+    (everyday mail may pass; fetching it only costs time)."""
+    from appealwatch.classify import may_matter, prescreen
+    from appealwatch.parse import quick_headers
+
+    labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))
+    names = (b"from", b"reply-to", b"subject", b"list-id", b"message-id")
+    missed, passed_everyday = [], 0
+    for row in labels:
+        raw = (root / "messages" / row["file"]).read_bytes()
+        block = _fields_block(raw, names)
+        role = "junk" if row["folder"].lower() in ("junk", "spam") else "inbox"
+        through = prescreen(block, rules) and may_matter(quick_headers(block), role, rules)
+        if row["category"] != "irrelevant" or row["phishing"]:
+            if not through:
+                missed.append(row["file"])
+        else:
+            passed_everyday += through
+    assert missed == []
+    # and it does screen: not every everyday message passes
+    assert passed_everyday < sum(r["category"] == "irrelevant" and not r["phishing"]
+                                 for r in labels)

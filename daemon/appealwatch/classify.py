@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,6 +170,7 @@ class _Index:
     signs: re.Pattern[str]  # a greeting or signature in a provider's name (group "alias")
     alias_owner: dict[str, Provider]
     domains: dict[str, Provider]  # genuine sender domain -> provider
+    stems: Any  # what prescreen looks for in raw headers (an Aho-Corasick automaton)
 
 
 _INDEX: dict[int, tuple[Rules, _Index]] = {}  # the rules are kept so their id is never reused
@@ -205,7 +206,8 @@ def _index(rules: Rules) -> _Index:
         rf"|\b(?:the )?(?P<a2>{names}) (?:team|support|security|billing|trust|account team|service)"
         rf"|尊敬的(?P<a3>{names})(?:用户|会员|客户)"
     )
-    built = _Index(exact, tuple(prefix_owner), prefix_owner, named, signs, alias_owner, domains)
+    built = _Index(exact, tuple(prefix_owner), prefix_owner, named, signs, alias_owner, domains,
+                   _stem_matcher(exact))
     _INDEX[id(rules)] = (rules, built)
     return built
 
@@ -783,22 +785,16 @@ _TELLING_STEMS = (b"suspend", b"deactivat", b"disabl", b"restrict", b"lock", b"t
                   b"account", b"organi", b"access", b"login", b"signin", b"verif", b"limit")
 _TELLING_CJK = tuple(w.encode() for w in ("封", "冻结", "停用", "停机", "停服", "限制", "申诉",
                                           "工单", "解封", "解冻", "账号", "账户", "帐号", "帐户"))
-_PRESCREEN: dict[int, tuple[Rules, Any]] = {}
 
 
-def _stem_matcher(rules: Rules) -> Any:
-    """An Aho-Corasick automaton over the stems ``prescreen`` looks for, built once per rules."""
-    hit = _PRESCREEN.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
+def _stem_matcher(tokens: Iterable[str]) -> Any:
+    """An Aho-Corasick automaton over what ``prescreen`` looks for: the telling stems and the
+    providers' name ``tokens`` (with their "rn" for "m" look-alikes)."""
     stems = {s.decode() for s in _TELLING_STEMS}
-    for provider in rules.providers:
-        for alias in provider.aliases:
-            token = alias.replace(" ", "")
-            if token.isascii() and len(token) >= 2:
-                stems.add(token)
-                if "m" in token:
-                    stems.add(token.replace("m", "rn"))
+    for token in tokens:
+        stems.add(token)
+        if "m" in token:
+            stems.add(token.replace("m", "rn"))
     matcher = ahocorasick.Automaton(ahocorasick.STORE_ANY)
     for stem in stems:
         matcher.add_word(stem, (len(stem), True))  # must begin a word
@@ -806,7 +802,6 @@ def _stem_matcher(rules: Rules) -> Any:
     for anywhere in (b"=?", *_TELLING_CJK):
         matcher.add_word(anywhere.decode("latin-1"), (len(anywhere), False))
     matcher.make_automaton()
-    _PRESCREEN[id(rules)] = (rules, matcher)
     return matcher
 
 
@@ -816,7 +811,7 @@ def prescreen(header_block: bytes, rules: Rules) -> bool:
     telling word, so the message cannot matter.  Encoded words (=?...?=) hide their text, so
     such headers always pass."""
     text = header_block.lower().translate(_BYTES_HOMOGLYPHS).decode("latin-1")
-    for end, (length, word_start) in _stem_matcher(rules).iter(text):
+    for end, (length, word_start) in _index(rules).stems.iter(text):
         start = end - length + 1
         if not word_start or start == 0 or not _word_char(text[start - 1]):
             return True
