@@ -5,6 +5,7 @@ reaches the output."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -105,7 +106,9 @@ def test_html_is_never_rendered_and_remote_content_never_fetched(tmp_path, fresh
     finally:
         spy.close()
     assert spy.accepted == 0  # nothing was loaded from the network, at any step
-    assert "{{ 7*7 }}" in out and "49" not in out  # provider text is data, not a template
+    # provider text is data, not a template: rendered, {{ 7*7 }} would read 49 (a bare "49"
+    # may be in a port number or a time)
+    assert "{{ 7*7 }}" in out and not re.search(r"(deactivated|policies\.) 49\b", out), out
     warning = [x for x in events.splitlines() if "phishing" in x]
     assert warning, events
     # the suspicious mail's links are named as text at most, never as something to open
