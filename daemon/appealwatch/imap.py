@@ -395,14 +395,19 @@ class ImapSource:
         found = self._in(name, lambda c: c.search(["SINCE", since]))
         return sorted(found), None  # type: ignore[call-overload]
 
-    def _in(self, name: str, fn: Callable[[IMAPClient], object]) -> object:
+    def _in(self, name: str, fn: Callable[[IMAPClient], object], *,
+            retry: bool = True) -> object:
         """``_call`` with ``name`` selected (read-only): a reconnection selects it again."""
         def run(client: IMAPClient) -> object:
-            if self._selected != (name, True):
-                client.select_folder(name, readonly=True)
-                self._selected = (name, True)
+            self._reading(client, name)
             return fn(client)
-        return self._call(run)
+        return self._call(run, retry=retry)
+
+    def _reading(self, client: IMAPClient, name: str) -> None:
+        """Select ``name`` read-only unless it already is."""
+        if self._selected != (name, True):
+            client.select_folder(name, readonly=True)
+            self._selected = (name, True)
 
     def _fetch(self, role: str, name: str, uids: list[int], state: SyncState,
                relocating: bool, since: date | None = None) -> Iterator[Fetched]:
@@ -472,9 +477,7 @@ class ImapSource:
         pipeline: FetchPipeline | None = None
         try:
             client = self.client()
-            if self._selected != (name, True):
-                client.select_folder(name, readonly=True)
-                self._selected = (name, True)
+            self._reading(client, name)
             pipeline = FetchPipeline(client)
             while True:
                 while len(in_flight) < window and (job := take()) is not None:
@@ -496,20 +499,13 @@ class ImapSource:
             retry = False  # the batch that failed is tried once more, like any other call
             while (job := in_flight.popleft() if in_flight else take()) is not None:
                 batch, item = job
-                resp = self._call(
-                    lambda c, b=batch, i=item: self._refetch(c, name, b, i, dates), retry=retry)
+                resp = self._in(
+                    name, lambda c, b=batch, i=item: fetch_literals(c, b, i, dates), retry=retry)
                 retry = True
                 yield item, batch, resp  # type: ignore[misc]
         finally:
             if pipeline is not None and pipeline.tags:
                 self.close()  # left early (the caller stopped): answers are still on the wire
-
-    def _refetch(self, client: IMAPClient, name: str, uids: list[int], item: str,
-                 dates: dict[int, bytes] | None = None) -> dict[int, bytes]:
-        if self._selected != (name, True):
-            client.select_folder(name, readonly=True)
-            self._selected = (name, True)
-        return fetch_literals(client, uids, item, dates)
 
     def _progress(self, done: int, total: int, bodies: int, wanted: int) -> None:
         if not self.progress or total < 200:
@@ -527,7 +523,7 @@ class ImapSource:
         if name is None:
             return None
         uid = int(location)
-        resp = self._call(lambda c: self._refetch(c, name, [uid], "BODY.PEEK[]"))
+        resp = self._in(name, lambda c: fetch_literals(c, [uid], "BODY.PEEK[]"))
         return resp.get(uid)  # type: ignore[union-attr]
 
     # -------------------------------------------------------------- drafts
