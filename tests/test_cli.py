@@ -20,12 +20,13 @@ def test_classify_json_in_input_order_with_errors(tmp_path, capsys):
     assert [line["file"] for line in lines] == files
     assert "error" in lines[1] and "category" not in lines[1]
     keys = {"file", "category", "reason", "decision", "provider", "ticket", "lang", "phishing",
-            "phishing_reasons", "confidence", "cues"}
+            "phishing_reasons", "confidence", "cues", "possible", "forwarded"}
     for line in (lines[0], lines[2], lines[3]):
         assert set(line) == keys
     assert (lines[0]["category"], lines[0]["lang"], lines[0]["provider"]) == (
         "suspension", "zh", "aliyun")
     assert lines[2]["category"] == "irrelevant"
+    assert lines[0]["possible"] is False and lines[0]["forwarded"] is False
     assert lines[3]["phishing"] is True and lines[3]["phishing_reasons"]
 
 

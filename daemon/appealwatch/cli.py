@@ -59,6 +59,8 @@ def cmd_classify(args: argparse.Namespace, config: Config) -> int:
             continue
         detail = result.reason or result.decision
         line = f"{name}: {result.category}" + (f" ({detail})" if detail else "")
+        line += " (possible)" if result.possible else ""
+        line += " (forwarded)" if result.forwarded else ""
         line += f"  provider={result.provider or '-'}  lang={result.lang}"
         line += f"  confidence={result.confidence:.2f}"
         if result.ticket:

@@ -1,0 +1,117 @@
+"""Sender identity: a provider's genuine domain, a billing agent, an impostor, a person."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from appealwatch.classify.index import index as _index
+from appealwatch.config import Provider, Rules
+from appealwatch.parse import ParsedMessage
+
+
+def domain_in(domain: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+_HOMOGLYPHS = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
+
+
+def _skeleton(label: str) -> str:
+    return label.translate(_HOMOGLYPHS).replace("rn", "m").replace("vv", "w").replace("-", "")
+
+
+
+def genuine_provider(domain: str, rules: Rules) -> Provider | None:
+    """The provider whose genuine domain (or a sub-domain of it) this is."""
+    domains = _index(rules).domains
+    labels = domain.split(".")
+    for i in range(len(labels) - 1):
+        found = domains.get(".".join(labels[i:]))
+        if found is not None:
+            return found
+    return None
+
+
+def imitated_provider(domain: str, rules: Rules) -> Provider | None:
+    """A provider whose name a (non-genuine) domain imitates: paypa1-secure.com, 0penai.help,
+    apple.com.verify.example, appleid-billing.com.  A word that merely contains a name
+    (pineapple, email) is not an imitation."""
+    index = _index(rules)
+    for raw in re.split(r"[^a-z0-9]+", domain.lower()):
+        if not raw:
+            continue
+        skeleton = _skeleton(raw)
+        found = index.exact.get(raw) or (index.exact.get(skeleton) if skeleton != raw else None)
+        if found:
+            return found
+        for word in (raw, skeleton):
+            if word.startswith(index.prefixes):
+                for token in index.prefixes:
+                    if len(word) > len(token) and word.startswith(token):
+                        return index.prefix_owner[token]
+    return None
+
+
+def _named(text: str, rules: Rules) -> Provider | None:
+    """The provider a display name or subject names, as a word (the earliest one named)."""
+    if not text:
+        return None
+    m = _index(rules).named.search(text.lower())
+    return _index(rules).alias_owner[m.group(0)] if m else None
+
+
+_SIGN_WINDOW = 3000
+
+
+def _signs_as(text: str, rules: Rules) -> Provider | None:
+    """A body that greets or signs as a provider ("Dear PayPal customer", "The OpenAI team"):
+    greetings open a message and signatures close it, so a long body is read at both ends."""
+    if not text:
+        return None
+    if len(text) > 2 * _SIGN_WINDOW:
+        text = f"{text[:_SIGN_WINDOW]}\n{text[-_SIGN_WINDOW:]}"
+    index = _index(rules)
+    m = index.signs.search(text.lower())
+    return index.alias_owner[m["a1"] or m["a2"] or m["a3"]] if m else None
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    kind: str  # genuine | agent | impostor | person | unknown
+    provider: Provider | None
+    domain: str
+    lookalike: bool = False
+    weak_claim: bool = False  # an impostor named only by the subject or body text
+
+
+_SERVICE_LOCAL = re.compile(
+    r"^(?:no-?reply|do-?not-?reply|noreply|service|support|notice|notification|security|account|"
+    r"billing|help|info|alert|system|10000)", re.I
+)
+
+
+def identify_sender(msg: ParsedMessage, subject: str, body: str, rules: Rules) -> Sender:
+    addr = msg.from_
+    domain = addr.domain if addr else ""
+    name = addr.name if addr else ""
+    genuine = genuine_provider(domain, rules) if domain else None
+    if genuine and domain_in(domain, rules.freemail):
+        local = addr.address.split("@")[0] if addr else ""
+        if not (_SERVICE_LOCAL.match(local) or _named(name, rules) is genuine):
+            genuine = None  # a person with a mailbox at the provider
+    named = _named(name, rules) if name else None
+    if domain and domain_in(domain, rules.agents) and named and named is not genuine:
+        return Sender("agent", named, domain)
+    if genuine:
+        return Sender("genuine", genuine, domain)
+    if domain and domain_in(domain, rules.freemail):
+        return Sender("person", None, domain)
+    lookalike = imitated_provider(domain, rules) if domain else None
+    if named or lookalike:
+        claimed = named or lookalike
+        return Sender("impostor", claimed, domain, lookalike=lookalike is claimed)
+    claimed = _named(subject, rules) or _signs_as(body, rules)
+    if claimed:
+        return Sender("impostor", claimed, domain, weak_claim=True)
+    return Sender("unknown", None, domain)
