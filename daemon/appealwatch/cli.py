@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from appealwatch import __version__
 from appealwatch.config import Config, ConfigError, load_config
+from appealwatch.model import OPEN_STATES
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 log = logging.getLogger("appealwatch")
@@ -219,6 +220,9 @@ def _case_dict(store, case) -> dict:
         "messages": len(messages), "ticket": case.ticket, "account_ids": list(case.account_ids),
         "followups": case.followups,
         "message_ids": [m.message_id for m in messages if m.message_id],
+        "deadline": case.deadline_at.isoformat() if case.deadline_at else None,
+        "deadline_kind": case.deadline_kind, "deadline_text": case.deadline_text,
+        "promised_until": case.promised_until.isoformat() if case.promised_until else None,
     }
 
 
@@ -232,11 +236,13 @@ def cmd_cases(args: argparse.Namespace, config: Config) -> int:
         print("no cases yet")
         return EXIT_OK
     header = ("ID", "PROVIDER", "STATE", "REASON", "OPENED", "LAST ACTIVITY", "NEXT FOLLOW-UP",
-              "MSGS")
+              "DEADLINE", "MSGS")
     table = [header] + [(
         str(r["id"]), r["provider"] or "-", r["state"], r["reason"] or "-", r["opened"][:10],
         r["last_activity"][:16].replace("T", " "),
-        (r["next_followup"] or "-")[:16].replace("T", " "), str(r["messages"]),
+        (r["next_followup"] or "-")[:16].replace("T", " "),
+        (r["deadline"] or "-")[:16].replace("T", " ") if r["state"] in OPEN_STATES else "-",
+        str(r["messages"]),
     ) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -271,6 +277,12 @@ def cmd_show(args: argparse.Namespace, config: Config) -> int:
             lines.append(f"  account ids: {', '.join(case.account_ids)}")
         if case.next_followup_at and case.is_open:
             lines.append(f"  next follow-up due {case.next_followup_at.isoformat()}")
+        if case.deadline_at and case.is_open:
+            lines.append(f"  deadline ({case.deadline_kind}) {case.deadline_at.isoformat()}: "
+                         f"{case.deadline_text}")
+        if case.promised_until and case.is_open:
+            lines.append("  the provider promised an answer; no follow-up before "
+                         f"{case.promised_until.isoformat()}")
         if args.json:
             story = {
                 **_case_dict(store, case),

@@ -124,6 +124,8 @@ class StateModel(_Strict):
 class FollowupModel(_Strict):
     after_business_days: Annotated[int, Field(ge=1, le=60)] = 3
     max_followups: Annotated[int, Field(ge=0, le=10)] = 2
+    # a reminder this many business days before a deadline the provider set (and on its day)
+    deadline_reminder_days: Annotated[int, Field(ge=0, le=20)] = 2
     country: str = "US"
     subdivision: str | None = None
     timezone: str = "UTC"

@@ -348,3 +348,61 @@ def earliest_deadline(text: str, said_at: datetime, policy: FollowupPolicy
     timed = [(d, deadline_at(d, said_at, policy)) for d in read_deadlines(text, sent_day)]
     timed = [(d, t) for d, t in timed if t > said_at]
     return min(timed, key=lambda dt: dt[1]) if timed else None
+
+
+# --------------------------------------------------------------------------- for the case logic
+
+TIMED_CATEGORIES = ("suspension", "ticket_ack", "support_reply")
+
+
+def message_facts(text: str, said_at: datetime, policy: FollowupPolicy) -> dict[str, object]:
+    """What a provider's message says about time, as the store keeps it with the message."""
+    facts: dict[str, object] = {}
+    promise = read_promise(text)
+    if promise is not None:
+        facts["promised_until"] = promise_followup_due(promise, said_at, policy).isoformat()
+        facts["promise_text"] = promise.text
+    found = earliest_deadline(text, said_at, policy)
+    if found is not None:
+        deadline, at = found
+        facts["deadline"] = {"at": at.isoformat(), "kind": deadline.kind, "text": deadline.text}
+    return facts
+
+
+def case_changes(category: str | None, decision: str | None, facts: dict[str, object]
+                 ) -> dict[str, object]:
+    """How a message on a case moves its clock: a stated deadline becomes the case's (the
+    newest word counts), a stated response time postpones the first follow-up, and a decision
+    ends the deadline (restored: nothing is lost any more; denied: nothing left to remind of)."""
+    if category == "appeal_decision":
+        return {"deadline_at": None, "deadline_kind": None, "deadline_text": None,
+                "promised_until": None}
+    changes: dict[str, object] = {}
+    deadline = facts.get("deadline")
+    if isinstance(deadline, dict):
+        changes.update(deadline_at=datetime.fromisoformat(deadline["at"]),
+                       deadline_kind=deadline["kind"], deadline_text=deadline["text"])
+    promised = facts.get("promised_until")
+    if isinstance(promised, str):
+        changes["promised_until"] = datetime.fromisoformat(promised)
+    return changes
+
+
+def due_reminder(deadline: datetime, now: datetime, policy: FollowupPolicy, days_before: int
+                 ) -> tuple[datetime, str] | None:
+    """The reminder to give now, if any: the latest stage whose time has come (after a long
+    silence that is one reminder, not two), none once the deadline has passed."""
+    if now > deadline:
+        return None
+    due = [(when, level) for when, level in reminders(deadline, policy, days_before)
+           if when <= now]
+    return due[-1] if due else None
+
+
+def next_reminder(deadline: datetime, now: datetime, policy: FollowupPolicy, days_before: int
+                  ) -> datetime | None:
+    """When the next reminder stage falls due (for the service's timer)."""
+    if now > deadline:
+        return None
+    return next((when for when, _ in reminders(deadline, policy, days_before) if when > now),
+                None)

@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from appealwatch import cases as caselogic
-from appealwatch import followup
+from appealwatch import deadlines, followup
 from appealwatch.classify import (
     asks_user,
     classify,
@@ -94,12 +94,14 @@ def policy_of(config: Config) -> followup.FollowupPolicy:
     f = config.model.followup
     hour, minute = (int(x) for x in f.due_time.split(":"))
     return followup.FollowupPolicy(f.after_business_days, f.max_followups, f.country,
-                                   f.subdivision, f.timezone, time(hour, minute))
+                                   f.subdivision, f.timezone, time(hour, minute),
+                                   f.deadline_reminder_days)
 
 
 def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rules,
                 trusted: tuple[str, ...], own_addresses: frozenset[str],
-                headers_only: bool = False) -> dict[str, Any]:
+                headers_only: bool = False,
+                policy: followup.FollowupPolicy | None = None) -> dict[str, Any]:
     """Parse and classify one message into the row the store keeps.  Never raises.  With
     ``headers_only`` the source decided from the headers that it cannot matter."""
     if headers_only and role != "sent":
@@ -141,6 +143,12 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
     )
     if result.category == "support_reply":
         row["asks"] = asks_user(parsed.text)
+    if result.category in deadlines.TIMED_CATEGORIES and not result.phishing and policy:
+        # what the provider says about time: a deadline, or when it will answer
+        facts = deadlines.message_facts(own_text(parsed.text), parsed.date or datetime.now(UTC),
+                                        policy)
+        if facts:
+            row["facts"] = facts
     if result.category == "irrelevant":
         row["processed"] = True
         if result.provider:
@@ -183,11 +191,10 @@ class Engine:
             self.ingest(source, account_id, report)
             self.decide(source, account_id, report)
             self.plan_followups(source, account_id, report)
+            self.plan_reminders(source, account_id)
             self.write_drafts(source, account_id, report)
             self.fetched.clear()
-            self.next_due[source.account] = min(
-                (c.next_followup_at for c in self.store.cases(account_id)
-                 if c.is_open and c.next_followup_at), default=None)
+            self.next_due[source.account] = self._next_wakeup(account_id)
         self.deliver(report)
         return report
 
@@ -235,7 +242,7 @@ class Engine:
                                                 item.location)
                     continue
                 row = message_row(item.raw, folder_id, role, item.location, rules, trusted,
-                                  own, headers_only=item.headers_only)
+                                  own, headers_only=item.headers_only, policy=self.policy)
                 if not item.headers_only and row.get("category") not in (None, "irrelevant"):
                     self.fetched[folder_id, item.location] = item.raw
                 batch.append(row)
@@ -287,6 +294,9 @@ class Engine:
                 report.cases_opened += 1
             if case_id is not None:
                 self.store.update_case(case_id, plan.changes)
+                if msg is not None and msg.direction == "in" and not msg.phishing:
+                    self.store.update_case(case_id, deadlines.case_changes(
+                        msg.category, msg.decision, msg.facts))
                 if plan.transition:
                     from_state, to_state, cause = plan.transition
                     if not caselogic.transition_allowed(from_state, to_state):
@@ -348,6 +358,53 @@ class Engine:
                     nxt2 = followup.next_followup(refreshed, self.policy)
                     self.store.update_case(case.id, {"next_followup_at": nxt2[1] if nxt2
                                                      else None})
+
+    # -------------------------------------------------------------- deadlines
+
+    def plan_reminders(self, source: MailSource, account_id: int) -> None:
+        """A reminder of each open case's deadline, some business days before it and again on
+        its day (critical).  The event key names the deadline and the stage, so each reminder
+        is given once, and a new deadline gets its own."""
+        now = self.now()
+        days = self.policy.deadline_reminder_days
+        for case in self.store.cases(account_id):
+            if not case.is_open or case.deadline_at is None:
+                continue
+            due = deadlines.due_reminder(case.deadline_at, now, self.policy, days)
+            if due is None:
+                continue
+            event = "deadline_today" if due[1] == "critical" else "deadline_near"
+            key = (f"deadline:{source.account}:{case.id}:{case.deadline_at.isoformat()}:"
+                   f"{due[1]}")
+            name = self.providers.get(case.provider or "", case.provider) or "The provider"
+            local = case.deadline_at.astimezone(ZoneInfo(self.policy.timezone))
+            when = "today" if event == "deadline_today" else f"on {local:%a %d %b %Y}"
+            summary = (f"{name}: the {case.deadline_kind or 'action'} deadline is {when} "
+                       f"({local:%H:%M} {local.tzname()}): \"{(case.deadline_text or '')[:160]}\"")
+            payload = {
+                "id": key, "event": event, "case_id": case.id, "provider": case.provider,
+                "provider_name": name, "summary": summary, "folder": None,
+                "urgency": urgency(event), "draft": None, "account": source.account,
+                "deadline": case.deadline_at.isoformat(),
+            }
+            with self.store.transaction():
+                self.store.add_notification(key, case.id, event, payload, now)
+
+    def _next_wakeup(self, account_id: int) -> datetime | None:
+        """The next follow-up or deadline reminder of this account's open cases."""
+        now = self.now()
+        times = []
+        for case in self.store.cases(account_id):
+            if not case.is_open:
+                continue
+            if case.next_followup_at:
+                times.append(case.next_followup_at)
+            if case.deadline_at:
+                nxt = deadlines.next_reminder(case.deadline_at, now, self.policy,
+                                              self.policy.deadline_reminder_days)
+                if nxt:
+                    times.append(nxt)
+        return min(times, default=None)
 
     def _last_provider_message(self, case: CaseRow) -> str | None:
         incoming = [m for m in self.store.case_messages(case.id) if m.direction == "in"]

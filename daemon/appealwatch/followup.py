@@ -29,6 +29,7 @@ class FollowupPolicy:
     subdivision: str | None = None
     timezone: str = "UTC"
     due_time: time = DUE_HOUR
+    deadline_reminder_days: int = 2
 
 
 @cache
@@ -92,6 +93,8 @@ def next_followup(case: CaseRow, policy: FollowupPolicy) -> tuple[int, datetime]
         return None
     number = case.followups + 1
     due = due_time(case, number, policy)
+    if due and case.promised_until and case.promised_until > due:
+        due = case.promised_until  # the provider said when it would answer: not before that
     if due and case.snoozed_until and case.snoozed_until > due:
         due = case.snoozed_until
     return (number, due) if due else None

@@ -35,6 +35,10 @@ class CaseRow:
     snoozed_until: datetime | None = None
     message_ids: frozenset[str] = field(default=frozenset())
     tickets: frozenset[str] = field(default=frozenset())
+    deadline_at: datetime | None = None  # the last moment to act, as the provider stated it
+    deadline_kind: str | None = None  # appeal | payment | rectify | closure | deletion
+    deadline_text: str | None = None  # the provider's sentence
+    promised_until: datetime | None = None  # no follow-up before this: the promised answer time
 
     @property
     def is_open(self) -> bool:

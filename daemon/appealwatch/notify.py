@@ -25,8 +25,8 @@ from typing import Any
 log = logging.getLogger("appealwatch.notify")
 
 EVENTS = ("new_notice", "phishing_warning", "provider_reply", "needs_reply", "followup_due",
-          "decision")
-CRITICAL = frozenset({"new_notice", "phishing_warning"})
+          "decision", "deadline_near", "deadline_today")
+CRITICAL = frozenset({"new_notice", "phishing_warning", "deadline_today"})
 COMMAND_TIMEOUT = 20.0
 
 
@@ -48,6 +48,8 @@ HEADLINES = {
     "needs_reply": "support asked you something",
     "followup_due": "time for a follow-up",
     "decision": "decision",
+    "deadline_near": "deadline ahead",
+    "deadline_today": "deadline today",
     "digest": "updates",
 }
 ACTIONS = ("default", "Open draft", "appealed", "Mark as appealed", "snooze",

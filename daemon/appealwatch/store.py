@@ -142,6 +142,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE notifications ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE notifications ADD COLUMN done_backends TEXT NOT NULL DEFAULT '[]';
     """,
+    # 2 -> 3: the provider's own words set the clock: its deadline and its promised answer time
+    """
+    ALTER TABLE cases ADD COLUMN deadline_at TEXT;
+    ALTER TABLE cases ADD COLUMN deadline_kind TEXT;
+    ALTER TABLE cases ADD COLUMN deadline_text TEXT;
+    ALTER TABLE cases ADD COLUMN promised_until TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -499,6 +506,8 @@ class Store:
             snoozed_until=from_iso(row["snoozed_until"]),
             message_ids=ids,
             tickets=tickets,
+            deadline_at=from_iso(row["deadline_at"]), deadline_kind=row["deadline_kind"],
+            deadline_text=row["deadline_text"], promised_until=from_iso(row["promised_until"]),
         )
 
     def cases(self, account_id: int | None = None) -> list[CaseRow]:
@@ -535,7 +544,8 @@ class Store:
     _CASE_COLUMNS = frozenset({
         "provider", "reason", "state", "lang", "ticket", "account_ids", "notice_message_id",
         "notice_subject", "last_activity", "user_last_at", "provider_last_at", "awaiting_user",
-        "followups", "next_followup_at", "outcome", "snoozed_until",
+        "followups", "next_followup_at", "outcome", "snoozed_until", "deadline_at",
+        "deadline_kind", "deadline_text", "promised_until",
     })
 
     def update_case(self, case_id: int, changes: dict[str, Any]) -> None:
