@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from imapclient.exceptions import IMAPClientAbortError
 
-from appealwatch.imap import _arrival_day, read_answers
+from appealwatch.imap.answers import arrival_day, read_answers
 
 
 class Wire:
@@ -89,8 +89,8 @@ def test_a_connection_cut_or_closed_mid_answer_is_a_lost_connection(data):
 
 def test_the_arrival_day_is_the_day_written_whatever_the_zone():
     seen: dict = {}
-    assert _arrival_day(b" 4-Dec-2026 23:30:00 -0800", seen) == date(2026, 12, 4)
-    assert _arrival_day(b"04-dec-2026 00:10:00 +1400", seen) == date(2026, 12, 4)
-    assert _arrival_day(b"31-Feb-2026 00:00:00 +0000", seen) is None
-    assert _arrival_day(b"soon", seen) is None
-    assert _arrival_day(None, seen) is None
+    assert arrival_day(b" 4-Dec-2026 23:30:00 -0800", seen) == date(2026, 12, 4)
+    assert arrival_day(b"04-dec-2026 00:10:00 +1400", seen) == date(2026, 12, 4)
+    assert arrival_day(b"31-Feb-2026 00:00:00 +0000", seen) is None
+    assert arrival_day(b"soon", seen) is None
+    assert arrival_day(None, seen) is None

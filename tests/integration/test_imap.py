@@ -349,7 +349,7 @@ def test_a_read_only_state_directory_is_one_clear_error(tmp_path, fresh_account,
 
 def test_netease_servers_alone_are_sent_the_imap_id_command(fresh_account):
     """163.com and its siblings refuse SELECT from a client that has not identified itself."""
-    from appealwatch.imap import _identify
+    from appealwatch.imap.connection import _identify
 
     server = fresh_account.server
     with server.client(fresh_account.user) as client:
