@@ -37,6 +37,7 @@ MAX_TEXT_CHARS = 200_000  # enough for any notice; bounds the work on huge messa
 MAX_HEADER_CHARS = 4_000  # a 1 MB Subject is cut, and recorded as a defect
 MAX_PARTS = 500
 MAX_LINKS = 200
+MAX_ATTACHED = 3  # attached messages (message/rfc822) kept whole, for unwrapping forwards
 
 # Chinese mail often declares a charset narrower than what it contains.
 _CHARSET_SUPERSET = {
@@ -102,6 +103,7 @@ class ParsedMessage:
     list_unsubscribe: bool = False
     return_path: str | None = None
     attachments: tuple[str, ...] = ()
+    attached: tuple[bytes, ...] = ()  # the raw bytes of attached messages (message/rfc822)
     html_only: bool = False
     size: int = 0
     defects: tuple[str, ...] = field(default=())
@@ -520,10 +522,27 @@ def _envelope(headers: dict[str, list[str]], defects: list[str]) -> dict[str, An
     }
 
 
-def _bodies(msg: email.message.Message, defects: list[str]) -> tuple[str, str, list[str]]:
+def _attached(part: email.message.Message, defects: list[str]) -> bytes | None:
+    """The bytes of an attached message (a forward as an attachment), or None."""
+    try:
+        inner = part.get_payload()
+        if isinstance(inner, list) and inner:
+            data = inner[0].as_bytes()
+        else:  # a message/rfc822 part sent base64-encoded is not parsed as a message
+            data = part.get_payload(decode=True)
+    except Exception:
+        defects.append("unreadable attached message")
+        return None
+    return data[:MAX_PARSE_BYTES] if isinstance(data, bytes) and data else None
+
+
+def _bodies(
+    msg: email.message.Message, defects: list[str]
+) -> tuple[str, str, list[str], list[bytes]]:
     plain: list[str] = []
     html: list[str] = []
     attachments: list[str] = []
+    attached: list[bytes] = []
     try:
         parts = list(msg.walk())
     except RecursionError:
@@ -535,6 +554,10 @@ def _bodies(msg: email.message.Message, defects: list[str]) -> tuple[str, str, l
     budget = MAX_TEXT_CHARS
     for part in parts:
         try:
+            if part.get_content_type() == "message/rfc822" and len(attached) < MAX_ATTACHED:
+                data = _attached(part, defects)
+                if data is not None:
+                    attached.append(data)
             if part.is_multipart():
                 continue
             ctype = part.get_content_type()
@@ -563,7 +586,7 @@ def _bodies(msg: email.message.Message, defects: list[str]) -> tuple[str, str, l
         text = decode_bytes(payload[: budget * 4], charset, defects)[:budget]
         budget -= len(text)
         (plain if ctype == "text/plain" else html).append(text)
-    return "\n\n".join(plain), "\n".join(html), attachments
+    return "\n\n".join(plain), "\n".join(html), attachments, attached
 
 
 def parse(raw: bytes) -> ParsedMessage:
@@ -603,7 +626,7 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
     def one(name: str) -> str:
         return (headers.get(name.lower()) or [""])[0]
 
-    plain, html, attachments = _bodies(msg, defects)
+    plain, html, attachments, attached = _bodies(msg, defects)
     links: tuple[Link, ...] = ()
     html_only = False
     if html:
@@ -629,6 +652,7 @@ def _parse(raw: bytes, defects: list[str]) -> ParsedMessage:
         auto_submitted=auto,
         return_path=return_path.strip("<>").lower() if return_path else None,
         attachments=tuple(attachments[:100]),
+        attached=tuple(attached),
         html_only=html_only,
         size=size,
         defects=tuple(dict.fromkeys(defects)),
