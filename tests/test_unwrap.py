@@ -152,9 +152,11 @@ REPLY_QUOTES = {
 
 @pytest.mark.parametrize("kind", REPLY_QUOTES)
 @pytest.mark.parametrize("subject", ["Re: Your account", "回复：您的账号已被冻结"])
-def test_a_reply_that_quotes_is_not_a_forward(kind, subject):
-    raw = F.forwarded(REPLY_QUOTES[kind], subject=subject,
-                      headers={"In-Reply-To": "<notice-1@github.com>"})
+@pytest.mark.parametrize("threaded", [True, False], ids=["in-reply-to", "no-in-reply-to"])
+def test_a_reply_that_quotes_is_not_a_forward(kind, subject, threaded):
+    """QQ Mail and some webmail send replies without In-Reply-To: the subject still tells."""
+    headers = {"In-Reply-To": "<notice-1@github.com>"} if threaded else None
+    raw = F.forwarded(REPLY_QUOTES[kind], subject=subject, headers=headers)
     assert unwrap(parse(raw)) is None
 
 
