@@ -183,7 +183,8 @@ def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
     from appealwatch.notify import Notifier, default_backends
 
     notifier = Notifier(backends if backends is not None else default_backends(
-        config.model.notify.backends), config.model.notify.command, on_action=on_action)
+        config.model.notify.backends), config.model.notify.command, on_action=on_action,
+        settings=config.model.notify)
     clock = (lambda: now) if now else clock
     return Engine(config, store, make_sources(config), notifier, now=clock, dry_run=dry_run)
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import ahocorasick
 import platformdirs
@@ -155,8 +156,12 @@ class FollowupModel(_Strict):
 
 class NotifyModel(_Strict):
     # None: the desktop and the log when a session bus is present, else the log
-    backends: list[Literal["log", "command", "desktop"]] | None = None
+    backends: list[Literal["log", "command", "desktop", "ntfy", "apprise"]] | None = None
     command: list[str] | None = None
+    ntfy_url: str | None = None
+    ntfy_token_command: str | None = None
+    ntfy_ca_file: str | None = None
+    apprise_urls_command: str | None = None
     open_command: list[str] | None = None
     quiet_hours: Annotated[str, Field(
         pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")] | None = None
@@ -515,8 +520,34 @@ def _semantic_problems(model: ConfigModel) -> list[str]:
         problems.append(f"followup.subdivision: {model.followup.subdivision!r} is not in {country}")
     if "command" in (model.notify.backends or []) and not model.notify.command:
         problems.append("notify.command: required when the 'command' backend is enabled")
+    problems += _push_problems(model.notify)
     if model.user.email and "@" not in model.user.email:
         problems.append(f"user.email: {model.user.email!r} is not an e-mail address")
+    return problems
+
+
+def _push_problems(notify: NotifyModel) -> list[str]:
+    problems = []
+    backends = notify.backends or []
+    if "ntfy" in backends and not notify.ntfy_url:
+        problems.append("notify.ntfy_url: required when the 'ntfy' backend is enabled (the topic "
+                        "URL, e.g. https://ntfy.sh/a-topic-only-you-know)")
+    if notify.ntfy_url:
+        parts = urlsplit(notify.ntfy_url)
+        loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            problems.append("notify.ntfy_url: must be an https:// URL (http only on loopback)")
+        elif parts.username or parts.password:
+            problems.append("notify.ntfy_url: put no credentials in the URL; use "
+                            "ntfy_token_command or the keyring")
+        elif not parts.path.strip("/"):
+            problems.append("notify.ntfy_url: the URL names no topic")
+    if notify.ntfy_ca_file and not Path(notify.ntfy_ca_file).expanduser().is_file():
+        problems.append(f"notify.ntfy_ca_file: no such file: {notify.ntfy_ca_file}")
+    if "apprise" in backends and not notify.apprise_urls_command:
+        problems.append("notify.apprise_urls_command: required when the 'apprise' backend is "
+                        "enabled (a command that prints your apprise URLs, one per line: they "
+                        "carry tokens, so they are never written in this file)")
     return problems
 
 
@@ -531,6 +562,9 @@ def _permission_problems(path: Path, model: ConfigModel) -> list[str]:
     if commands and mode & 0o044:
         return [f"accounts[{commands[0]}]: this file names a password or token command but other "
                 f"users can read it (mode {mode:o}); run chmod 600 {path}"]
+    if (model.notify.ntfy_token_command or model.notify.apprise_urls_command) and mode & 0o044:
+        return [f"notify: this file names a token command but other users can read it (mode "
+                f"{mode:o}); run chmod 600 {path}"]
     return []
 
 

@@ -129,8 +129,6 @@ class DesktopBackend:
         return True
 
     def _notify(self, event: dict[str, Any]) -> int:
-        name = event.get("provider_name") or event.get("provider") or "appealwatch"
-        title = f"{name}: {HEADLINES.get(event['event'], event['event'])}"
         actions: list[str] = []
         case_id = event.get("case_id")
         if "actions" in self._caps and isinstance(case_id, int):
@@ -146,7 +144,7 @@ class DesktopBackend:
                  "desktop-entry": ("s", "appealwatch")}
         replaces = self._by_case.get(case_id, 0) if isinstance(case_id, int) else 0
         (nid,) = self._call("Notify", "susssasa{sv}i", (
-            "appealwatch", replaces, "mail-unread", title, event["summary"], actions, hints,
+            "appealwatch", replaces, "mail-unread", title(event), event["summary"], actions, hints,
             0 if level == 2 else -1))
         return int(nid)
 
@@ -198,8 +196,39 @@ class DesktopBackend:
         self._drop()
 
 
+def _push_backends(backends: Sequence[str], settings: Any) -> dict[str, Any]:
+    """The phone backends that are configured (ntfy, apprise); their secrets are read when
+    first needed, from a command or the keyring."""
+    found: dict[str, Any] = {}
+    if settings is None or not ({"ntfy", "apprise"} & set(backends)):
+        return found
+    from appealwatch import push
+    from appealwatch.secrets import notify_secret
+
+    if "ntfy" in backends and settings.ntfy_url:
+        url = settings.ntfy_url
+        host = url.split("/")[2] if url.count("/") >= 2 else url
+        found["ntfy"] = push.NtfyBackend(
+            url, lambda: notify_secret(f"ntfy:{host}", settings.ntfy_token_command,
+                                       "ntfy_token_command", required=False),
+            ca_file=settings.ntfy_ca_file)
+    if "apprise" in backends and settings.apprise_urls_command:
+        def apprise_urls() -> list[str]:
+            urls = notify_secret("apprise:urls", settings.apprise_urls_command,
+                                 "apprise_urls_command")
+            return (urls or "").split()
+
+        found["apprise"] = push.AppriseBackend(apprise_urls)
+    return found
+
+
 def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def title(event: dict[str, Any]) -> str:
+    name = event.get("provider_name") or event.get("provider") or "appealwatch"
+    return f"{name}: {HEADLINES.get(event['event'], event['event'])}"
 
 
 class Notifier:
@@ -207,10 +236,12 @@ class Notifier:
     engine can try it again later; it never stops the others."""
 
     def __init__(self, backends: Sequence[str], command: Sequence[str] | None = None,
-                 on_action: Callable[[int, str], None] | None = None) -> None:
+                 on_action: Callable[[int, str], None] | None = None,
+                 settings: Any = None) -> None:
         self.backends = list(backends)
         self.command = list(command or [])
         self.desktop = DesktopBackend(on_action) if "desktop" in self.backends else None
+        self.push = _push_backends(self.backends, settings)
 
     def send(self, event: dict[str, Any], skip: Sequence[str] = ()) -> list[str]:
         """Deliver to every backend not in ``skip``; returns the backends that delivered."""
@@ -231,6 +262,8 @@ class Notifier:
                     ok = self._command(event)
                 elif backend == "desktop" and self.desktop is not None:
                     ok = self.desktop.send(event)
+                elif backend in self.push:
+                    ok = self.push[backend].send(event, title(event))
                 else:
                     log.error("notification backend %r is not available", backend)
                     ok = False

@@ -372,3 +372,23 @@ def _secret_service_status(backend: keyring.backend.KeyringBackend, name: str) -
             return True, f"{name}: the collection {label!r} is unlocked"
     except Exception as exc:  # diagnostics: report whatever D-Bus says, never raise
         return False, f"{name}: the Secret Service cannot be reached ({type(exc).__name__}: {exc})"
+
+
+def notify_secret(key: str, command: str | None, setting: str, *,
+                  required: bool = True) -> str | None:
+    """A notification backend's secret (an ntfy token, apprise URLs): from ``command`` if set,
+    else from the keyring under ``key`` (store it with ``keyring set appealwatch KEY``).
+    Without ``required`` a missing secret is None (ntfy works without a token)."""
+    if command:
+        return _run_secret_command("notify", command, setting)
+    try:
+        value = _backend().get_password(SERVICE, key)
+    except (keyring.errors.KeyringError, SecretError) as exc:
+        if required:
+            raise SecretError(f"notify: cannot read {key} from the keyring: {exc}") from exc
+        return None
+    if not value and required:
+        raise SecretError(f"notify: no {setting} configured and no {key} in the keyring")
+    if value:
+        Redactor.register(value)
+    return value or None
