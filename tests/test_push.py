@@ -129,3 +129,30 @@ def test_apprise_delivers_to_a_local_json_endpoint(tmp_path):
     assert got[0]["path"] == "/hook"
     assert got[0]["json"]["title"].lower().startswith("github")
     assert "suspend" in got[0]["json"]["message"]
+
+
+def test_doctor_sends_a_test_through_each_backend_and_names_a_failing_one(tmp_path, capsys):
+    maildir = notice_maildir(tmp_path)
+    command, out = command_log(tmp_path)
+    with Sink() as sink:
+        cfg = write_config(tmp_path, maildir, extra=(
+            f'[notify]\nbackends = ["ntfy", "command"]\n{command}'
+            f'ntfy_url = "http://127.0.0.1:{sink.port}/t"\n'))
+        cfg.chmod(0o600)
+        capsys.readouterr()
+        assert main(["--config", str(cfg), "doctor", "--notify"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert "PASS  notifications: test sent through ntfy" in lines
+        assert "PASS  notifications: test sent through command" in lines
+        assert len(sink.received()) == 1 and sink.received()[0]["json"]["title"].endswith(
+            "test notification")
+        assert [json.loads(x)["event"] for x in out.read_text().splitlines() if x.strip()] == [
+            "test"]
+        sink.fail_with = 500
+        assert main(["--config", str(cfg), "doctor", "--notify"]) == 1
+        lines = capsys.readouterr().out.splitlines()
+        assert any(ln.startswith("FAIL  notifications: test through ntfy failed") for ln in lines)
+        assert "PASS  notifications: test sent through command" in lines
+        # without --notify nothing is sent
+        assert main(["--config", str(cfg), "doctor"]) == 0
+        assert len(out.read_text().split("\n\n")) <= 3

@@ -433,7 +433,8 @@ def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
     from appealwatch.doctor import run_checks
 
     failures = 0
-    for ok, line in run_checks(config, state_path(config), imap_settings):
+    for ok, line in run_checks(config, state_path(config), imap_settings,
+                               send_test=args.notify):
         failures += not ok
         print(f"{'PASS' if ok else 'FAIL'}  {line}")
     print(f"\n{failures} problem(s) found" if failures else "\nall checks passed")
@@ -582,6 +583,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check the setup, one PASS/FAIL line per item",
                        description="Checks the configuration, the keyring, each account's "
                        "login and folders, the notification backends and the state file.")
+    p.add_argument("--notify", action="store_true",
+                   help="also send a test notification through each configured backend")
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("service", help="install the systemd user service",

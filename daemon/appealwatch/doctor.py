@@ -14,8 +14,8 @@ from appealwatch.config import Config
 Check = tuple[bool, str]
 
 
-def run_checks(config: Config, state: Path, settings_for: Callable[[Config, Any], Any]
-               ) -> Iterator[Check]:
+def run_checks(config: Config, state: Path, settings_for: Callable[[Config, Any], Any],
+               send_test: bool = False) -> Iterator[Check]:
     yield True, f"configuration {config.path or '(built-in defaults)'} is valid"
     if config.path is not None:
         mode = stat.S_IMODE(config.path.stat().st_mode)
@@ -32,6 +32,8 @@ def run_checks(config: Config, state: Path, settings_for: Callable[[Config, Any]
         else:
             yield from _imap_checks(config, acct, settings_for)
     yield from _notify_checks(config)
+    if send_test:
+        yield from _notify_test(config)
 
 
 def _state_checks(state: Path) -> Iterator[Check]:
@@ -131,3 +133,40 @@ def _notify_checks(config: Config) -> Iterator[Check]:
             bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
             yield bool(bus), "notifications: desktop (session bus " + (
                 "present)" if bus else "missing: is this a desktop session?)")
+        elif backend == "ntfy":
+            yield bool(notify.ntfy_url), f"notifications: ntfy topic {notify.ntfy_url}"
+        elif backend == "apprise":
+            import importlib.util
+
+            found = importlib.util.find_spec("apprise") is not None
+            yield found, "notifications: apprise " + (
+                "installed" if found else "is not installed: pip install 'appealwatch[push]'")
+
+
+TEST_EVENT = {
+    "id": "doctor-test", "event": "test", "case_id": None, "provider": None,
+    "provider_name": "appealwatch", "urgency": "normal", "folder": None, "draft": None,
+    "summary": "A test notification from `appealwatch doctor --notify`: this backend works.",
+}
+
+
+def _notify_test(config: Config) -> Iterator[Check]:
+    """One test event through each configured backend on its own, so a failing one is named."""
+    from appealwatch.notify import Notifier, default_backends
+
+    notify = config.model.notify
+    backends = default_backends(notify.backends)
+    notifier = Notifier(backends, notify.command, settings=notify)
+    try:
+        for backend in backends:
+            others = [b for b in backends if b != backend]
+            try:
+                done = notifier.send(dict(TEST_EVENT, account=None), skip=others)
+            except Exception as exc:  # a secret command that fails, for example
+                yield False, f"notifications: test through {backend} failed: {exc}"
+                continue
+            yield (backend in done, f"notifications: test sent through {backend}"
+                   if backend in done else
+                   f"notifications: test through {backend} failed (see the log line above)")
+    finally:
+        notifier.close()

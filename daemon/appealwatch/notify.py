@@ -51,6 +51,7 @@ HEADLINES = {
     "deadline_near": "deadline ahead",
     "deadline_today": "deadline today",
     "digest": "updates",
+    "test": "test notification",
 }
 ACTIONS = ("default", "Open draft", "appealed", "Mark as appealed", "snooze",
            "Snooze 1 business day")
