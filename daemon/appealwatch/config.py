@@ -73,12 +73,26 @@ class PhrasesModel(_Strict):
     negative: dict[str, list[Pattern]] = {}
 
 
+class NamesModel(_Strict):
+    en: str = ""
+    zh: str = ""
+
+
 class ProviderModel(_Strict):
-    name: str
+    name: str = ""  # the display name; defaults to names.en, else names.zh
+    names: NamesModel = NamesModel()
     domains: Annotated[list[str], Field(min_length=1)]
     aliases: list[str] = []
+    plain_word: bool = False  # the id is an everyday word (x, wise): only the aliases name it
     link_domains: list[str] = []
-    support: str = ""
+    support: str = ""  # legacy: the address appeals go to (channel "email" with an address)
+    channel: Literal["reply", "email", "form"] | None = None
+    address: str = ""
+    url: str = ""
+    response_time: str = ""  # the provider's own words: "1-3 business days"
+    response_days: Annotated[int, Field(ge=1, le=120)] | None = None
+    response_hours: Annotated[int, Field(ge=1, le=720)] | None = None
+    response_unit: Literal["business", "calendar"] | None = None
 
 
 class SendersModel(_Strict):
@@ -90,6 +104,10 @@ class RulesModel(_Strict):
     providers: dict[str, ProviderModel] = {}
     senders: SendersModel = SendersModel()
     phrases: PhrasesModel = PhrasesModel()
+
+
+class RegistryModel(_Strict):
+    providers: dict[str, ProviderModel] = {}
 
 
 class UserModel(_Strict):
@@ -278,6 +296,25 @@ class Provider:
     aliases: tuple[str, ...]
     support: str
     configured: bool = False  # given in the user's config: its support address wins
+    name_en: str = ""
+    name_zh: str = ""
+    channel: str = "reply"  # reply | email | form: where an appeal goes
+    url: str = ""  # the appeal form or help-centre page (channel "form")
+    response_time: str = ""  # the published response time, in the provider's words
+    response_days: int | None = None  # ... as a number of days (hours rounded up to days)
+    response_unit: str | None = None  # business | calendar
+
+    def name_in(self, lang: str) -> str:
+        """The provider's name for a text in ``lang`` (en or zh)."""
+        return (self.name_zh if lang == "zh" else self.name_en) or self.name
+
+    @property
+    def appeal_form(self) -> str | None:
+        """The URL appeals are pasted into, when they go through a form (and the user has not
+        named a support address of their own)."""
+        if self.channel == "form" and not (self.configured and self.support):
+            return self.url
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +411,64 @@ def _domain_problems(prefix: str, domains: Iterable[str]) -> list[str]:
     return [f"{prefix}: {d!r} is not a lower-case domain name" for d in bad]
 
 
+_HTTPS_URL = re.compile(r"https://[a-z0-9-]+(\.[a-z0-9-]+)+(?:[/?#]\S*)?")
+_ADDRESS = re.compile(r"[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)+")
+
+
+def _channel_problems(key: str, p: ProviderModel) -> list[str]:
+    """An appeal channel must say where: a form its https URL, an e-mail channel its address."""
+    problems = []
+    if p.channel == "form" and not _HTTPS_URL.fullmatch(p.url):
+        problems.append(f"{key}.url: a form channel needs the form's https:// URL")
+    elif p.url and not _HTTPS_URL.fullmatch(p.url):
+        problems.append(f"{key}.url: {p.url!r} is not an https:// URL")
+    if p.channel == "email" and not (p.address or p.support):
+        problems.append(f"{key}.address: an email channel needs the address appeals go to")
+    for field in ("address", "support"):
+        value = getattr(p, field)
+        if value and not _ADDRESS.fullmatch(value):
+            problems.append(f"{key}.{field}: {value!r} is not an e-mail address")
+    if p.response_days is not None and p.response_hours is not None:
+        problems.append(f"{key}: give response_days or response_hours, not both")
+    if p.response_days is not None and p.response_unit is None:
+        problems.append(f"{key}.response_unit: say whether the days are business or calendar days")
+    if not (p.name or p.names.en or p.names.zh):
+        problems.append(f"{key}.name: required (or names.en / names.zh)")
+    return problems
+
+
+def _provider(pid: str, p: ProviderModel, configured: bool, problems: list[str]) -> Provider:
+    key = f"providers.{pid}"
+    if not re.fullmatch(r"[a-z0-9_-]+", pid):
+        problems.append(f"{key}: provider ids are lower-case letters, digits, - or _")
+    problems += _domain_problems(f"{key}.domains", p.domains)
+    problems += _domain_problems(f"{key}.link_domains", p.link_domains)
+    problems += _channel_problems(key, p)
+    words = p.aliases if p.plain_word else [pid, *p.aliases]
+    en, zh = p.names.en, p.names.zh
+    name = p.name or en or zh
+    days, unit = p.response_days, p.response_unit
+    if p.response_hours is not None:
+        days, unit = -(-p.response_hours // 24), "calendar"
+    support = p.support or (p.address if p.channel == "email" else "")
+    return Provider(
+        id=pid,
+        name=name,
+        domains=tuple(p.domains),
+        link_domains=tuple(dict.fromkeys([*p.domains, *p.link_domains])),
+        aliases=tuple(dict.fromkeys(a.lower() for a in words)),
+        support=support,
+        configured=configured,
+        name_en=en,
+        name_zh=zh,
+        channel=p.channel or ("email" if support else "reply"),
+        url=p.url,
+        response_time=p.response_time,
+        response_days=days,
+        response_unit=unit,
+    )
+
+
 def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]) -> Rules:
     """Merge the built-in rules with a user's additions and compile them."""
     providers = dict(base.providers)
@@ -400,24 +495,8 @@ def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]
             negatives.setdefault(name, []).extend(
                 _compile_all(f"phrases.negative.{name}", entries, problems)
             )
-    built = []
-    for pid, p in providers.items():
-        if not re.fullmatch(r"[a-z0-9_-]+", pid):
-            problems.append(f"providers.{pid}: provider ids are lower-case letters, digits, - or _")
-        problems += _domain_problems(f"providers.{pid}.domains", p.domains)
-        problems += _domain_problems(f"providers.{pid}.link_domains", p.link_domains)
-        aliases = tuple(dict.fromkeys(a.lower() for a in [pid, *p.aliases]))
-        built.append(
-            Provider(
-                id=pid,
-                name=p.name,
-                domains=tuple(p.domains),
-                link_domains=tuple(dict.fromkeys([*p.domains, *p.link_domains])),
-                aliases=aliases,
-                support=p.support,
-                configured=extra is not None and pid in extra.providers,
-            )
-        )
+    built = [_provider(pid, p, extra is not None and pid in extra.providers, problems)
+             for pid, p in providers.items()]
     every_cue = [c for group in (groups, reasons, negatives) for cues in group.values()
                  for c in cues]
     literals = tuple(sorted({n for c in every_cue if c.needs for n in c.needs}))
@@ -449,12 +528,20 @@ def _read_toml(path: Path, source: str) -> dict[str, Any]:
 
 
 def load_builtin_rules() -> RulesModel:
+    """The built-in rules (rules.toml) with the provider registry (providers.toml)."""
+    registry_path = resources.config_dir() / "providers.toml"
+    registry = _read_toml(registry_path, str(registry_path))
+    try:
+        providers = RegistryModel.model_validate(registry).providers
+    except ValidationError as exc:  # a packaging bug, but say what it is
+        raise ConfigError(str(registry_path), _pydantic_problems(exc)) from None
     path = resources.config_dir() / "rules.toml"
     data = _read_toml(path, str(path))
     try:
-        return RulesModel.model_validate(data)
-    except ValidationError as exc:  # a packaging bug, but say what it is
+        rules = RulesModel.model_validate(data)
+    except ValidationError as exc:
         raise ConfigError(str(path), _pydantic_problems(exc)) from None
+    return rules.model_copy(update={"providers": {**providers, **rules.providers}})
 
 
 def default_config_path() -> Path:
