@@ -52,6 +52,14 @@ def test_a_notice_opens_a_case_with_an_appeal_draft_and_a_notification():
     assert plan.transition == (None, "new", plan.transition[2])
 
 
+def test_a_notice_from_a_provider_with_an_appeal_form_says_where_to_paste_it():
+    form = "https://help.openai.example/appeal"
+    (notice,) = plan_incoming(msg(), [], T0, PROVIDERS, {"openai": form}).notices
+    assert form in notice.summary and "paste" in notice.summary
+    (other,) = plan_incoming(msg(), [], T0, PROVIDERS, {"github": form}).notices
+    assert form not in other.summary and "appeal draft is in your Drafts" in other.summary
+
+
 def test_phishing_is_suspicious_never_drafted_and_never_joins():
     existing = case()
     fake = msg(phishing=True, phishing_reasons=("sender domain x imitates",),

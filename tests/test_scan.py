@@ -181,6 +181,30 @@ def test_provider_text_is_never_a_template(tmp_path, capsys):
     assert "49" not in body_text and "XXX" not in text and "<class" not in text
 
 
+def test_an_appeal_through_a_form_is_a_text_to_paste_and_the_notice_says_where(tmp_path,
+                                                                              capsys):
+    maildir = tmp_path / "Maildir"
+    maildir.mkdir()
+    deliver(maildir, "INBOX", make_mail(
+        sender="DigitalOcean <no-reply@digitalocean.com>", subject="Your account has been locked",
+        body="Hello,\n\nYour account has been locked because of a violation of our acceptable "
+             "use policy. Your Droplets have been powered off.\n",
+        auth=[auth_pass("digitalocean.com")]), "1.a.x")
+    cfg = write_config(tmp_path, maildir, '[notify]\nbackends = ["log"]\n')
+    assert run_cli(cfg, "scan", "--now", NOW) == 0
+    url = "https://cloudsupport.digitalocean.com/s/"  # its entry in config/providers.toml
+    (draft,) = drafts_in(maildir)
+    head, body = draft.read_text().split("\n\n", 1)
+    assert "\nTo:" not in f"\n{head}"  # not to the no-reply sender, nor anyone else
+    assert body.startswith("[Paste the appeal below") and url in body.splitlines()[0]
+    assert "DigitalOcean" in body.splitlines()[2]
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    (payload,) = db.execute("SELECT payload FROM notifications").fetchone()
+    db.close()
+    event = json.loads(payload)
+    assert event["event"] == "new_notice" and url in event["summary"]
+
+
 def test_malformed_mail_is_recorded_and_skipped(tmp_path, capsys):
     maildir = tmp_path / "Maildir"
     build_maildir(CORPUS, maildir)

@@ -126,8 +126,10 @@ def plan_incoming(
     cases: list[CaseRow],
     now: datetime,
     providers: dict[str, str],
+    forms: dict[str, str] | None = None,
 ) -> Plan:
-    """What a message from the outside (INBOX or spam folder) changes."""
+    """What a message from the outside (INBOX or spam folder) changes.  ``forms``: the appeal
+    form of each provider whose appeals go through one (provider id -> URL)."""
     when = msg.date or now
     folder_note = " — found in your spam folder" if msg.folder_role == "junk" else ""
     name = _name(providers, msg.provider)
@@ -148,7 +150,7 @@ def plan_incoming(
         )
     case, link = match_case(msg, cases)
     if case is None:
-        return _open_case(msg, when, name, folder_note)
+        return _open_case(msg, when, name, folder_note, (forms or {}).get(msg.provider or ""))
     return _advance_from(case, msg, when, name, folder_note, f"linked by {link}")
 
 
@@ -170,17 +172,19 @@ def _case_values(msg: MessageRow, state: str, when: datetime) -> dict[str, Any]:
     }
 
 
-def _open_case(msg: MessageRow, when: datetime, name: str, folder_note: str) -> Plan:
+def _open_case(msg: MessageRow, when: datetime, name: str, folder_note: str,
+               form: str | None = None) -> Plan:
     if msg.category == "suspension":
         reason = REASON_WORDS.get(msg.reason or "unknown", "no stated reason")
+        where = (f"{name} takes appeals through a form at {form}: the text to paste there is in "
+                 "your Drafts folder." if form else "An appeal draft is in your Drafts folder.")
         return Plan(
             new_case=_case_values(msg, "new", when),
             transition=(None, "new", f"{name} suspension notice ({reason}){folder_note}"),
             drafts=(DraftIntent("appeal", 0, msg.message_id),),
             notices=(NoticeIntent(
                 "new_notice",
-                f"{name} suspended{_identifier(msg)} for {reason}{folder_note}. "
-                "An appeal draft is in your Drafts folder.",
+                f"{name} suspended{_identifier(msg)} for {reason}{folder_note}. {where}",
                 msg.folder_role, with_draft=True,
             ),),
             why="new notice",

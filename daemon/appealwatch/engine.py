@@ -44,6 +44,7 @@ from appealwatch.render import (
     build_message,
     draft_message_id,
     make_environment,
+    paste_note,
     quoted_lines,
     render_body,
     reply_subject,
@@ -169,6 +170,7 @@ class Engine:
         self.policy = policy_of(config)
         self.env = make_environment(config.config_dir / "templates")
         self.providers = {p.id: p.name for p in config.rules.providers}
+        self.forms = {p.id: p.appeal_form for p in config.rules.providers if p.appeal_form}
         self.next_due: dict[str, datetime | None] = {}
         self.owns_store = False
         self.provider_domains = {p.id: p.domains for p in config.rules.providers}
@@ -277,7 +279,8 @@ class Engine:
             if msg.direction == "out":
                 plan = caselogic.plan_outgoing(msg, cases, self.now(), self.provider_domains)
             else:
-                plan = caselogic.plan_incoming(msg, cases, self.now(), self.providers)
+                plan = caselogic.plan_incoming(msg, cases, self.now(), self.providers,
+                                               self.forms)
             case_id = self.apply(source, account_id, plan, msg, report)
             if case_id is not None and (changed := self.store.case(case_id)) is not None:
                 known[case_id] = changed
@@ -459,7 +462,10 @@ class Engine:
         provider = self.config.rules.provider(case.provider)
         context = self.context(case, kind, number, answered, text, lang)
         body = render_body(self.env, kind, case.reason, lang, context)
-        to_addr = self._recipient(provider, answered)
+        form = provider.appeal_form if provider is not None and kind == "appeal" else None
+        if form:  # the text to paste into the provider's form, addressed to no one
+            body = paste_note(form, provider.name_in(lang), lang) + body
+        to_addr = "" if form else self._recipient(provider, answered, kind)
         from_addr = self._from_address(source)
         refs = [*(answered.refs if answered else ()), *(
             [answered.message_id] if answered and answered.message_id else [])]
@@ -477,11 +483,14 @@ class Engine:
                 return acct.email
         return self.config.model.user.email or f"{source.account}@localhost"
 
-    def _recipient(self, provider: Any, answered: MessageRow | None) -> str:
+    def _recipient(self, provider: Any, answered: MessageRow | None, kind: str) -> str:
         if provider is not None and provider.support and provider.configured:
             return str(provider.support)
         if answered is not None and answered.reply_to:
             return answered.reply_to
+        if kind == "appeal" and provider is not None and provider.channel == "email" and (
+                provider.support):
+            return str(provider.support)  # the provider asks for appeals at this address
         sender = answered.from_addr if answered else None
         if sender and not _no_reply(sender):
             return sender
@@ -523,8 +532,8 @@ class Engine:
         return {
             "lang": lang,
             "user": {"name": user.name or "[FILL IN: your name]", "email": self._user_email()},
-            "provider": {"id": case.provider or "", "name": provider.name if provider else
-                         (case.provider or "Support")},
+            "provider": {"id": case.provider or "", "name": provider.name_in(lang) if provider
+                         else (case.provider or "Support")},
             "case": {
                 "id": case.id, "reason": case.reason or "unknown", "ticket": case.ticket,
                 "account_ids": list(case.account_ids),

@@ -55,6 +55,13 @@ def render_body(env: SandboxedEnvironment, kind: str, reason: str | None, lang: 
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def paste_note(url: str, name: str, lang: str) -> str:
+    """The first line of an appeal that goes through the provider's web form: where to paste."""
+    if lang == "zh":
+        return f"【请将以下申诉内容（不含本行）粘贴到 {name} 的申诉表单：{url} 】\n\n"
+    return f"[Paste the appeal below (without this line) into {name}'s appeal form: {url} ]\n\n"
+
+
 def reply_subject(subject: str | None, lang: str) -> str:
     base = _RE_PREFIX.sub("", subject or "").strip()
     if not base:
@@ -97,7 +104,8 @@ def build_message(
 ) -> Draft:
     msg = EmailMessage()
     msg["From"] = formataddr((from_name, from_addr)) if from_name else from_addr
-    msg["To"] = to_addr
+    if to_addr:  # a text for a provider's web form is addressed to no one
+        msg["To"] = to_addr
     msg["Subject"] = " ".join(subject.split())
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = message_id
