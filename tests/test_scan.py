@@ -203,6 +203,7 @@ def test_an_appeal_through_a_form_is_a_text_to_paste_and_the_notice_says_where(t
     db.close()
     event = json.loads(payload)
     assert event["event"] == "new_notice" and url in event["summary"]
+    assert event["appeal_url"] == url  # a phone notification's button
 
 
 def test_malformed_mail_is_recorded_and_skipped(tmp_path, capsys):

@@ -334,6 +334,8 @@ class Engine:
                     "draft": f"Drafts {draft_ids[-1]}" if n.with_draft and draft_ids else None,
                     "account": source.account,
                 }
+                if n.event == "new_notice" and self.forms.get(provider or ""):
+                    payload["appeal_url"] = self.forms[provider or ""]  # where the draft goes
                 self.store.add_notification(key, case_id, n.event, payload, now)
         return case_id
 
