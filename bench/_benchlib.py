@@ -2,7 +2,7 @@
 processes that are always cleaned up, percentiles and the RESULT line ``bench/run`` collects.
 
 Not a benchmark itself.  Run the benchmarks with the project's virtualenv, e.g.
-``/work/main/.venv/bin/python bench/bench_latency.py``.
+``.venv-test/bin/python bench/bench_latency.py`` (or ``bench/run bench_latency.py``).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
+from _benchlib import result
 from appealwatch.classify import classify
 from appealwatch.config import load_config
 from appealwatch.parse import parse
@@ -77,6 +78,8 @@ def main() -> int:
     print(f"appealwatch parse + classify:             {ours:8.0f} msg/s "
           f"(ratio to baseline {ours / baseline:.2f}; target >= 300 msg/s: "
           f"{'met' if ours >= 300 else 'NOT met'})")
+    result("classify_msg_per_s", ours, baseline=baseline, ratio=ours / baseline,
+           target=">=300msg/s", met=ours >= 300, digits=0)
     return 0 if ours >= 300 else 1
 
 

@@ -9,7 +9,7 @@ Baseline, sampled over the same window: a bare python process running an imapcli
 on one folder (the loop from LIBRARIES.md section 2: IDLE, idle_check every 30 s, DONE + NOOP
 every 60 s, renewed within 9 minutes).
 
-Targets: max RSS <= 80 MB (10^6 bytes), CPU <= 1 % of one core.
+Targets: max RSS <= 50 MB (10^6 bytes), CPU <= 1 % of one core.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from _benchlib import (
 )
 
 USER, PASSWORD = "bench", "pw-bench"
-TARGET_RSS_MB = 80.0
+TARGET_RSS_MB = 50.0
 TARGET_CPU_PCT = 1.0
 
 BASELINE = r"""
