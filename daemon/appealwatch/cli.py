@@ -17,18 +17,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from appealwatch import __version__
+from appealwatch import __version__, views
+from appealwatch.app import (
+    EXIT_CONFIG,
+    EXIT_FAILURE,
+    EXIT_OK,
+    UserError,
+    get_case,
+    imap_settings,
+    make_engine,
+    open_store,
+    state_path,
+)
 from appealwatch.config import Config, ConfigError, load_config
-from appealwatch.model import OPEN_STATES
 
-EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 log = logging.getLogger("appealwatch")
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one sentence, without a traceback."""
-
-    exit_code = EXIT_FAILURE
 
 
 # --------------------------------------------------------------------------- commands
@@ -104,91 +107,6 @@ def _time_scale(text: str) -> float:
     return value
 
 
-def state_path(config: Config) -> Path:
-    from appealwatch.store import default_state_path
-
-    configured = config.model.state.path
-    return Path(configured).expanduser() if configured else default_state_path()
-
-
-def open_store(config: Config, *, dry_run: bool = False):
-    from appealwatch.store import Store, StoreError
-
-    path = state_path(config)
-    try:
-        if dry_run:
-            return Store.in_memory_copy(path)
-        return Store(path)
-    except StoreError as exc:
-        raise UserError(str(exc)) from None
-
-
-def imap_settings(config: Config, acct):
-    from appealwatch import secrets
-    from appealwatch.imap import ImapSettings
-
-    def secret() -> tuple[str, str]:
-        try:
-            if acct.oauth2_token_command:
-                token = secrets.get_oauth2_token(acct.name, acct.oauth2_token_command)
-                secrets.Redactor.register(token)
-                return "oauth2", token
-            password = secrets.get_password(acct.name, acct.username or "",
-                                            acct.password_command)
-            secrets.Redactor.register(password)
-            return "password", password
-        except secrets.SecretError as exc:
-            from appealwatch.imap import AuthError
-
-            raise AuthError(str(exc)) from None
-
-    return ImapSettings(
-        host=acct.host, port=acct.port, tls=acct.tls, username=acct.username or "",
-        secret=secret, ca_file=str(Path(acct.ca_file).expanduser()) if acct.ca_file else None,
-        allow_plaintext_loopback=acct.allow_plaintext_loopback,
-    )
-
-
-def make_sources(config: Config) -> list:
-    from appealwatch.classify import may_matter, prescreen
-    from appealwatch.imap import ImapSource
-    from appealwatch.maildir import MaildirError, MaildirSource
-    from appealwatch.parse import quick_headers
-
-    sources = []
-    if not config.model.accounts:
-        raise UserError("no accounts are configured: add an [[accounts]] table to "
-                        f"{config.path or 'your config'} (see appealwatch.example.toml)")
-    rules = config.rules
-
-    def prefilter(headers: bytes, role: str) -> bool:
-        return prescreen(headers, rules) and may_matter(quick_headers(headers), role, rules)
-
-    for acct in config.model.accounts:
-        if acct.maildir:
-            try:
-                sources.append(MaildirSource(acct.name, acct.maildir, dict(acct.folders)))
-            except MaildirError as exc:
-                raise UserError(str(exc)) from None
-        else:
-            sources.append(ImapSource(acct.name, imap_settings(config, acct), dict(acct.folders),
-                                      lookback_days=acct.lookback_days, may_matter=prefilter))
-    return sources
-
-
-def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
-                backends: list[str] | None = None, on_action=None, clock=None):
-    """``now`` fixes the time; ``clock`` (a function returning the time) lets it run."""
-    from appealwatch.engine import Engine
-    from appealwatch.notify import Notifier, default_backends
-
-    notifier = Notifier(backends if backends is not None else default_backends(
-        config.model.notify.backends), config.model.notify.command, on_action=on_action,
-        settings=config.model.notify)
-    clock = (lambda: now) if now else clock
-    return Engine(config, store, make_sources(config), notifier, now=clock, dry_run=dry_run)
-
-
 def cmd_scan(args: argparse.Namespace, config: Config) -> int:
     from appealwatch.imap import ImapError
     from appealwatch.store import StoreError
@@ -212,137 +130,35 @@ def cmd_scan(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
-def _case_dict(store, case) -> dict:
-    messages = store.case_messages(case.id)
-    return {
-        "id": case.id, "provider": case.provider, "state": case.state, "reason": case.reason,
-        "opened": case.opened_at.isoformat(), "last_activity": case.last_activity.isoformat(),
-        "next_followup": case.next_followup_at.isoformat() if case.next_followup_at else None,
-        "messages": len(messages), "ticket": case.ticket, "account_ids": list(case.account_ids),
-        "followups": case.followups,
-        "message_ids": [m.message_id for m in messages if m.message_id],
-        "deadline": case.deadline_at.isoformat() if case.deadline_at else None,
-        "deadline_kind": case.deadline_kind, "deadline_text": case.deadline_text,
-        "promised_until": case.promised_until.isoformat() if case.promised_until else None,
-    }
-
-
 def cmd_cases(args: argparse.Namespace, config: Config) -> int:
     with open_store(config) as store:
-        rows = [_case_dict(store, c) for c in store.cases()]
+        rows = [views.case_dict(store, c) for c in store.cases()]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=None))
         return EXIT_OK
-    if not rows:
-        print("no cases yet")
-        return EXIT_OK
-    header = ("ID", "PROVIDER", "STATE", "REASON", "OPENED", "LAST ACTIVITY", "NEXT FOLLOW-UP",
-              "DEADLINE", "MSGS")
-    table = [header] + [(
-        str(r["id"]), r["provider"] or "-", r["state"], r["reason"] or "-", r["opened"][:10],
-        r["last_activity"][:16].replace("T", " "),
-        (r["next_followup"] or "-")[:16].replace("T", " "),
-        (r["deadline"] or "-")[:16].replace("T", " ") if r["state"] in OPEN_STATES else "-",
-        str(r["messages"]),
-    ) for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    for n, row in enumerate(table):
-        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        if color:
-            code = "1" if n == 0 else STATE_COLORS.get(row[2], "0")
-            line = f"\033[{code}m{line}\033[0m"
-        print(line)
+    print("\n".join(views.cases_table(rows, color=bool(color))))
     return EXIT_OK
-
-
-STATE_COLORS = {"new": "33", "needs_reply": "1;31", "appealed": "36", "waiting": "36",
-                "restored": "32", "denied": "31", "withdrawn": "2", "suspicious": "35"}
-
-
-def _get_case(store, case_id: int):
-    case = store.case(case_id)
-    if case is None:
-        raise UserError(f"there is no case {case_id}; 'appealwatch cases' lists them")
-    return case
 
 
 def cmd_show(args: argparse.Namespace, config: Config) -> int:
     with open_store(config) as store:
-        case = _get_case(store, args.case)
-        lines = [f"Case {case.id}: {case.provider or 'unknown provider'} — {case.state}"
-                 + (f" ({case.reason})" if case.reason else "")]
-        if case.ticket:
-            lines.append(f"  ticket {case.ticket}")
-        if case.account_ids:
-            lines.append(f"  account ids: {', '.join(case.account_ids)}")
-        if case.next_followup_at and case.is_open:
-            lines.append(f"  next follow-up due {case.next_followup_at.isoformat()}")
-        if case.deadline_at and case.is_open:
-            lines.append(f"  deadline ({case.deadline_kind}) {case.deadline_at.isoformat()}: "
-                         f"{case.deadline_text}")
-        if case.promised_until and case.is_open:
-            lines.append("  the provider promised an answer; no follow-up before "
-                         f"{case.promised_until.isoformat()}")
+        case = get_case(store, args.case)
         if args.json:
-            story = {
-                **_case_dict(store, case),
-                "transitions": [{"at": t["at"], "from": t["from_state"], "to": t["to_state"],
-                                 "cause": t["cause"], "message_id": t["message_id"]}
-                                for t in store.transitions(case.id)],
-                "drafts": [{"kind": d["kind"], "number": d["number"], "state": d["state"],
-                            "message_id": d["message_id"], "created": d["created_at"]}
-                           for d in store.drafts(case_id=case.id)],
-                "notifications": [{"event": n["event"], "state": n["state"],
-                                   "created": n["created_at"]}
-                                  for n in store.notifications() if n["case_id"] == case.id],
-            }
-            print(json.dumps(story, ensure_ascii=False))
+            print(json.dumps(views.case_story(store, case), ensure_ascii=False))
             return EXIT_OK
-        events = []
-        for t in store.transitions(case.id):
-            arrow = f"{t['from_state'] or '∅'} → {t['to_state']}"
-            events.append((t["at"], 0, f"{arrow}: {t['cause']}"))
-        for m in store.case_messages(case.id):
-            who = "you →" if m.direction == "out" else f"← {m.from_addr or '?'}"
-            what = m.category if m.direction == "in" else "sent"
-            folder = f" [{m.folder_role}]" if m.folder_role in ("junk",) else ""
-            events.append((m.date.isoformat() if m.date else "", 1,
-                           f"{who} {what}{folder}: {m.subject or '(no subject)'}"))
-        for d in store.drafts(case_id=case.id):
-            events.append((d["created_at"], 2, f"draft {d['kind']}"
-                           + (f" {d['number']}" if d["number"] else "")
-                           + f" {d['state']}: {d['message_id']}"))
-        for n in store.notifications():
-            if n["case_id"] == case.id:
-                events.append((n["created_at"], 3, f"notification {n['event']} {n['state']}"))
-        lines.append("")
-        for at, _, text in sorted(events):
-            lines.append(f"  {at[:16].replace('T', ' ')}  {text}")
+        lines = views.case_timeline(store, case)
     print("\n".join(lines))
     return EXIT_OK
 
 
 def cmd_draft(args: argparse.Namespace, config: Config) -> int:
     with open_store(config) as store:
-        case = _get_case(store, args.case)
-        drafts = [d for d in store.drafts(case_id=case.id) if d["state"] in ("written",
-                                                                             "pending")]
-        if not drafts:
-            raise UserError(f"case {case.id} has no draft")
-        latest = drafts[-1]
-        engine = make_engine(config, store, now=None, dry_run=True)
-        try:
-            source = next((s for s in engine.sources), None)
-            raw = None
-            if source is not None and latest["location"]:
-                raw = source.read_draft(latest["location"])
-            if raw is None and source is not None:
-                raw = engine.render(source, case, latest["kind"], latest["number"],
-                                    latest["answers"], latest["message_id"]).raw
-        finally:
-            engine.close()  # the IMAP connection read_draft opened
-    sys.stdout.write(raw.decode("utf-8", "replace") if raw else "")
+        case = get_case(store, args.case)
+        raw = views.current_draft(config, store, case)
+    if raw is None:
+        raise UserError(f"case {case.id} has no draft")
+    sys.stdout.write(raw.decode("utf-8", "replace"))
     return EXIT_OK
 
 
@@ -351,7 +167,7 @@ def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
     from appealwatch.engine import Report
 
     with open_store(config) as store:
-        case = _get_case(store, args.case)
+        case = get_case(store, args.case)
         plan = plan_resolve(case, args.outcome, datetime.now(UTC))
         if plan.transition is None:
             raise UserError(f"case {case.id} is already closed ({case.state})")

@@ -52,7 +52,8 @@ def build_maildir(root: Path) -> None:
 
 
 def run_demo(keep: bool = False) -> int:
-    from appealwatch import cli
+    from appealwatch import views
+    from appealwatch.app import make_engine, open_store
     from appealwatch.config import load_config
 
     started = time.monotonic()
@@ -69,22 +70,25 @@ def run_demo(keep: bool = False) -> int:
               "imitation,\nan OpenAI support case from notice to decision, a Stripe notice and "
               f"everyday mail.\nMaildir: {maildir}\n")
         print("== Notifications it sends")
-        with cli.open_store(config) as store:
-            engine = cli.make_engine(config, store, now=DEMO_NOW, dry_run=False,
-                                     backends=["stdout"])
+        with open_store(config) as store:
+            engine = make_engine(config, store, now=DEMO_NOW, dry_run=False,
+                                 backends=["stdout"])
             report = engine.scan()
             print(f"\n== One pass over the mailbox: {report.seen} messages read, "
                   f"{report.cases_opened} cases opened, {report.drafts_written} drafts written "
                   "into Drafts\n")
             sys.stdout.flush()
-        cli.cmd_cases(_Args(json=False), config)
-        with cli.open_store(config) as store:
+        with open_store(config) as store:
+            print("\n".join(views.cases_table([views.case_dict(store, c) for c in store.cases()],
+                                              color=False)))
             open_case = next((c for c in store.cases() if c.state == "new"), None)
-        if open_case is not None:
-            print(f"\n== The story of case {open_case.id}")
-            cli.cmd_show(_Args(case=open_case.id, json=False), config)
-            print(f"\n== The appeal draft for case {open_case.id} (in {maildir / '.Drafts'})\n")
-            cli.cmd_draft(_Args(case=open_case.id), config)
+            if open_case is not None:
+                print(f"\n== The story of case {open_case.id}")
+                print("\n".join(views.case_timeline(store, open_case)))
+                print(f"\n== The appeal draft for case {open_case.id} (in "
+                      f"{maildir / '.Drafts'})\n")
+                sys.stdout.write((views.current_draft(config, store, open_case) or b"")
+                                 .decode("utf-8", "replace"))
         print(f"\n(demo finished in {time.monotonic() - started:.1f} s; running it again "
               "would change nothing: appealwatch remembers what it has seen)")
         if keep:
@@ -94,7 +98,3 @@ def run_demo(keep: bool = False) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
-
-class _Args:
-    def __init__(self, **kw: object) -> None:
-        self.__dict__.update(kw)

@@ -1042,7 +1042,7 @@ def _run(args: argparse.Namespace, path: Path, ask: Ask, read_secret: ReadSecret
 
 
 def _doctor(config: Any) -> int:
-    from appealwatch.cli import imap_settings, state_path
+    from appealwatch.app import imap_settings, state_path
     from appealwatch.doctor import run_checks
 
     print("\nchecks:")

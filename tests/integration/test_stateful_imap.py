@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule, run_state_machine_as_test
 from imapclient import IMAPClient
 
-from appealwatch.cli import make_sources
+from appealwatch.app import make_sources
 from appealwatch.imap import ImapError
 from stateful_machine import MailboxMachine
 
