@@ -174,7 +174,7 @@ class FollowupModel(_Strict):
 
 class NotifyModel(_Strict):
     # None: the desktop and the log when a session bus is present, else the log
-    backends: list[Literal["log", "command", "desktop", "ntfy", "apprise"]] | None = None
+    backends: list[Literal["log", "command", "desktop", "ntfy", "apprise", "inbox"]] | None = None
     command: list[str] | None = None
     ntfy_url: str | None = None
     ntfy_token_command: str | None = None

@@ -133,6 +133,8 @@ def _notify_checks(config: Config) -> Iterator[Check]:
             bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
             yield bool(bus), "notifications: desktop (session bus " + (
                 "present)" if bus else "missing: is this a desktop session?)")
+        elif backend == "inbox":
+            yield True, "notifications: inbox (a short message in each account's INBOX)"
         elif backend == "ntfy":
             yield bool(notify.ntfy_url), f"notifications: ntfy topic {notify.ntfy_url}"
         elif backend == "apprise":
@@ -159,6 +161,10 @@ def _notify_test(config: Config) -> Iterator[Check]:
     notifier = Notifier(backends, notify.command, settings=notify)
     try:
         for backend in backends:
+            if backend == "inbox":
+                yield True, ("notifications: inbox not tested (notes are written for real "
+                             "events only)")
+                continue
             others = [b for b in backends if b != backend]
             try:
                 done = notifier.send(dict(TEST_EVENT, account=None), skip=others)

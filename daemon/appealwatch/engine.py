@@ -38,12 +38,14 @@ from appealwatch.classify import (
 )
 from appealwatch.config import Config, Rules
 from appealwatch.model import CaseRow, MessageRow
-from appealwatch.notify import Notifier, urgency
+from appealwatch.notify import Notifier, title, urgency
 from appealwatch.parse import parse, parse_headers
 from appealwatch.render import (
     build_message,
+    build_note,
     draft_message_id,
     make_environment,
+    note_message_id,
     paste_note,
     quoted_lines,
     render_body,
@@ -63,8 +65,12 @@ def crash_point(name: str) -> None:
 
 
 INCOMING_ROLES = ("inbox", "junk")
+# backends that can find out whether they already hold an event (the INBOX note, by its
+# Message-ID): after a crash while sending they are tried again; the others are not
+IDEMPOTENT_BACKENDS = frozenset({"inbox"})
 MAX_ATTEMPTS = 5
 _MESSAGE_ID = re.compile(rb"(?im)^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^>\r\n]{1,500}>)")
+_OWN_NOTE = re.compile(rb"(?im)^x-appealwatch-notification:")
 
 
 def in_quiet_hours(now: datetime, config: Config) -> bool:
@@ -105,6 +111,12 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
                 policy: followup.FollowupPolicy | None = None) -> dict[str, Any]:
     """Parse and classify one message into the row the store keeps.  Never raises.  With
     ``headers_only`` the source decided from the headers that it cannot matter."""
+    if _own_note(raw):
+        # a notification message of the inbox backend: our own words, never a case
+        m = _MESSAGE_ID.search(raw)
+        return {"folder_id": folder_id, "location": location,
+                "message_id": m.group(1).decode("ascii", "replace") if m else None,
+                "direction": "in", "category": "irrelevant", "processed": True}
     if headers_only and role != "sent":
         # everyday mail the source did not fetch: the location and Message-ID are enough
         m = _MESSAGE_ID.search(raw)
@@ -562,6 +574,8 @@ class Engine:
         now = self.now()
         quiet = in_quiet_hours(now, self.config)
         backends = set(self.notifier.backends)
+        if not self.dry_run:
+            self.store.recover_claims(frozenset(backends - IDEMPOTENT_BACKENDS))
         for row in self.store.notifications(state="pending"):
             event = json.loads(row["payload"])
             if self.dry_run:
@@ -572,8 +586,11 @@ class Engine:
                 continue
             if not self.store.claim_notification(row["id"]):
                 continue
+            crash_point("after-claim")
             before = json.loads(row["done_backends"])
-            done = before + self.notifier.send(event, skip=before)
+            done = before + self.notifier.send(event, skip=[*before, "inbox"])
+            if "inbox" in backends and "inbox" not in before and self._note(event):
+                done.append("inbox")
             crash_point("after-notify")
             if backends <= set(done):
                 state = "delivered"
@@ -587,6 +604,58 @@ class Engine:
             report.notifications += len(done) > len(before)
         if not quiet and not self.dry_run:
             self._deliver_digest(report)
+
+    # -------------------------------------------------------------- 3. act: INBOX notes
+
+    def _note(self, event: dict[str, Any]) -> bool:
+        """The inbox backend: a short notification message appended to the account's INBOX
+        as unseen, so a phone's mail app shows it.  Looked up by its Message-ID first (the
+        same for the same event), so a retry after a crash never appends it twice; an older
+        untouched note of the same case is removed (one the user flagged or moved stays)."""
+        account = event.get("account") or next(
+            (e.get("account") for e in event.get("events", []) if e.get("account")), None)
+        source = next((s for s in self.sources if s.account == account), None) or (
+            self.sources[0] if self.sources else None)
+        if source is None:
+            return False
+        domain = (self.config.model.user.email or "appealwatch.invalid").rsplit("@", 1)[-1]
+        mid = note_message_id(str(event["id"]), domain)
+        try:
+            if source.find_note(mid) is None:
+                raw = build_note(event, title=title(event), to_addr=self._from_address(source),
+                                 message_id=mid, date=self.now(),
+                                 thread=self._thread_of(event.get("case_id")))
+                source.append_note(raw, mid)
+                crash_point("after-note-append")
+            self._supersede_notes(source, event, domain)
+        except Exception as exc:  # one failing backend never holds up the others
+            log.error("inbox notification for %s failed: %s", source.account,
+                      f"{type(exc).__name__}: {exc}"[:200])
+            return False
+        return True
+
+    def _thread_of(self, case_id: object) -> list[str]:
+        if not isinstance(case_id, int):
+            return []
+        case = self.store.case(case_id)
+        ids = [m.message_id for m in self.store.case_messages(case_id) if m.message_id]
+        if case is not None and case.notice_message_id and case.notice_message_id not in ids:
+            ids.insert(0, case.notice_message_id)
+        return ids[-20:]
+
+    def _supersede_notes(self, source: MailSource, event: dict[str, Any], domain: str) -> None:
+        case_id = event.get("case_id")
+        if not isinstance(case_id, int):
+            return
+        for row in self.store.notifications():
+            if row["case_id"] != case_id or "inbox" not in json.loads(row["done_backends"]):
+                continue
+            old_id = json.loads(row["payload"]).get("id")
+            if not old_id or old_id == event["id"]:
+                continue
+            location = source.find_note(note_message_id(str(old_id), domain))
+            if location is not None and source.note_state(location) == "untouched":
+                source.remove_note(location)
 
     def _deliver_digest(self, report: Report) -> None:
         deferred = self.store.notifications(state="deferred")
@@ -603,7 +672,9 @@ class Engine:
             "draft": None, "summary": f"{len(events)} update(s) during quiet hours:\n"
             + "\n".join(lines), "events": events,
         }
-        done = self.notifier.send(digest)
+        done = self.notifier.send(digest, skip=["inbox"])
+        if "inbox" in self.notifier.backends and self._note(digest):
+            done.append("inbox")
         for r in claimed:
             self.store.finish_notification(r["id"], "delivered" if done else "failed", done)
         report.notifications += bool(done)
@@ -654,6 +725,11 @@ class Engine:
         except OSError as exc:
             return f"cannot run {argv[0]}: {exc}"
         return f"opened the draft of case {case_id}"
+
+
+def _own_note(raw: bytes) -> bool:
+    end = raw.find(b"\n\n")
+    return bool(_OWN_NOTE.search(raw[: end if end >= 0 else 8192]))
 
 
 def _no_reply(address: str) -> bool:

@@ -154,6 +154,46 @@ class MaildirSource:
         with contextlib.suppress(KeyError, FileNotFoundError):
             self._box("drafts").remove(location)
 
+    # -------------------------------------------------------------- notification messages
+
+    @staticmethod
+    def _note_key(message_id: str) -> str:
+        # a name of its own, derived from the Message-ID: finding it is one directory lookup
+        return "appealwatch-note-" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
+
+    def _note_path(self, key: str) -> Path | None:
+        root = self.paths["inbox"]
+        if (root / "new" / key).exists():
+            return root / "new" / key
+        return next(iter(sorted((root / "cur").glob(f"{key}:*"))), None) or (
+            root / "cur" / key if (root / "cur" / key).exists() else None)
+
+    def find_note(self, message_id: str) -> str | None:
+        key = self._note_key(message_id)
+        return key if self._note_path(key) is not None else None
+
+    def append_note(self, raw: bytes, message_id: str) -> str:
+        """Into INBOX as unseen (new/, no flags), written to tmp/ first: never half a file."""
+        key = self._note_key(message_id)
+        root = self.paths["inbox"]
+        tmp = root / "tmp" / key
+        tmp.write_bytes(raw)
+        tmp.rename(root / "new" / key)
+        return key
+
+    def note_state(self, location: str) -> str | None:
+        path = self._note_path(location)
+        if path is None:
+            return None  # moved or deleted by the user
+        flags = path.name.partition(":2,")[2]
+        return "flagged" if "F" in flags else "untouched"
+
+    def remove_note(self, location: str) -> None:
+        path = self._note_path(location)
+        if path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
     @staticmethod
     def content_hash(raw: bytes) -> str:
         return hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()

@@ -248,7 +248,7 @@ class Notifier:
         """Deliver to every backend not in ``skip``; returns the backends that delivered."""
         done: list[str] = []
         for backend in self.backends:
-            if backend in skip:
+            if backend in skip or backend == "inbox":  # the engine writes INBOX notes
                 continue
             try:
                 if backend == "log":

@@ -120,6 +120,59 @@ def build_message(
     return Draft(message_id, msg["Subject"], to_addr, body, raw)
 
 
+NOTE_FROM = "appealwatch <appealwatch@notification.invalid>"
+NEXT_STEPS = {
+    "new_notice": "Read the notice, then send the appeal draft waiting in your Drafts folder "
+                  "(or paste it into the provider's form).",
+    "possible_notice": "Check whether this is about your account: `appealwatch confirm` or "
+                       "`appealwatch dismiss`.",
+    "phishing_warning": "Do not click its links or reply; delete it.",
+    "needs_reply": "Answer the provider's questions: a draft is waiting in your Drafts folder.",
+    "followup_due": "Send the polite follow-up waiting in your Drafts folder.",
+    "deadline_near": "Act before the deadline.",
+    "deadline_today": "Today is the last day to act.",
+    "provider_reply": "Nothing to do now: the provider is working on it.",
+    "decision": "Read the decision.",
+}
+
+
+def note_message_id(event_id: str, domain: str) -> str:
+    """A notification message's Message-ID, the same whenever the same event is delivered."""
+    digest = hashlib.sha256(event_id.encode()).hexdigest()[:24]
+    return f"<appealwatch.note.{digest}@{domain}>"
+
+
+def build_note(event: dict, *, title: str, to_addr: str, message_id: str, date: datetime,
+               thread: list[str]) -> bytes:
+    """A short notification message for the user's INBOX, clearly marked as appealwatch's own
+    and threaded under the case's messages.  Provider text goes in as plain data."""
+    msg = EmailMessage()
+    msg["From"] = NOTE_FROM
+    msg["To"] = to_addr
+    msg["Subject"] = " ".join(f"[appealwatch] {title}".split())
+    msg["Date"] = format_datetime(date)
+    msg["Message-ID"] = message_id
+    refs = [r for r in dict.fromkeys(thread) if r]
+    if refs:
+        msg["In-Reply-To"] = refs[-1]
+        msg["References"] = " ".join(refs[-20:])
+    msg["X-Appealwatch-Notification"] = str(event.get("event", "event"))
+    if isinstance(event.get("case_id"), int):
+        msg["X-Appealwatch-Case"] = str(event["case_id"])
+    lines = [str(event.get("summary", "")), ""]
+    step = NEXT_STEPS.get(str(event.get("event")))
+    if step:
+        lines += [f"Next step: {step}", ""]
+    if isinstance(event.get("case_id"), int):
+        lines.append(f"Case {event['case_id']}: `appealwatch show {event['case_id']}` tells its "
+                     "story.")
+    lines += ["", "-- ", "Written into your INBOX by appealwatch on your own computer; it was "
+              "not sent over the internet. It goes away when the case's next event replaces it, "
+              "unless you flag or move it."]
+    msg.set_content("\n".join(lines), charset="utf-8", cte="8bit")
+    return msg.as_bytes(policy=msg.policy.clone(max_line_length=998))
+
+
 def quoted_lines(text: str) -> list[str]:
     lines = [line.rstrip() for line in text.strip().splitlines()]
     if len(lines) > MAX_QUOTED_LINES:

@@ -149,6 +149,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE cases ADD COLUMN deadline_text TEXT;
     ALTER TABLE cases ADD COLUMN promised_until TEXT;
     """,
+    # 3 -> 4: who is sending a notification, so a claim left by a killed process is known
+    """
+    ALTER TABLE notifications ADD COLUMN claimed_by INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -637,10 +641,31 @@ class Store:
         most once: a crash while sending leaves it 'sending', never resent."""
         with self.transaction():
             cur = self.db.execute(
-                "UPDATE notifications SET state = 'sending' WHERE id = ? AND state = ?",
-                (notification_id, from_state),
+                "UPDATE notifications SET state = 'sending', claimed_by = ? "
+                "WHERE id = ? AND state = ?",
+                (os.getpid(), notification_id, from_state),
             )
         return cur.rowcount > 0
+
+    def recover_claims(self, assume_done: frozenset[str]) -> int:
+        """Notifications left 'sending' by a process that died go back to 'pending', with the
+        backends in ``assume_done`` (those that cannot tell whether they already have it)
+        counted as done, so nothing is sent twice; the others (the INBOX note, found by its
+        Message-ID) are tried again, so nothing is lost either."""
+        stale = []
+        for row in self.db.execute(
+                "SELECT id, claimed_by, done_backends FROM notifications WHERE state = 'sending'"):
+            pid = row["claimed_by"]
+            if pid is None or pid == os.getpid() or _pid_alive(pid):
+                continue
+            stale.append((row["id"], json.loads(row["done_backends"])))
+        with self.transaction():
+            for nid, done in stale:
+                self.db.execute(
+                    "UPDATE notifications SET state = 'pending', claimed_by = NULL, "
+                    "done_backends = ? WHERE id = ? AND state = 'sending'",
+                    (_json(sorted(set(done) | assume_done)), nid))
+        return len(stale)
 
     def finish_notification(self, notification_id: int, state: str,
                             done_backends: list[str] | None = None) -> None:
@@ -659,6 +684,16 @@ class Store:
                 "UPDATE notifications SET state = 'deferred' WHERE id = ? AND state = 'pending'",
                 (notification_id,),
             )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _little_space(path: Path | None) -> bool:

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
-from imapclient.imapclient import DELETED, DRAFT, SEEN
+from imapclient.imapclient import DELETED, DRAFT, FLAGGED, SEEN
 
 from appealwatch.imap.answers import FetchPipeline, arrival_day, fetch_literals
 from appealwatch.imap.connection import (
@@ -415,6 +415,60 @@ class ImapSource:
                 c.uid_expunge([uid])
             else:
                 c.expunge()
+        self._call(remove)
+
+    # -------------------------------------------------------------- notification messages
+
+    def _select_inbox(self, client: IMAPClient) -> None:
+        name = self.folders().get("inbox", "INBOX")
+        if self._selected != (name, False):
+            client.select_folder(name, readonly=False)
+            self._selected = (name, False)
+
+    def find_note(self, message_id: str) -> str | None:
+        def search(c: IMAPClient) -> list[int]:
+            self._select_inbox(c)
+            return c.search(["HEADER", "Message-ID", message_id])
+        found = self._call(search)
+        return str(max(found)) if found else None  # type: ignore[type-var, arg-type]
+
+    def append_note(self, raw: bytes, message_id: str) -> str:
+        """APPEND to INBOX as unseen, once: after a failure the engine searches first."""
+        name = self.folders().get("inbox", "INBOX")
+        client = self.client()
+        try:
+            resp = client.append(name, crlf(raw), flags=(), msg_time=datetime.now(UTC))
+        except NETWORK_ERRORS as exc:
+            self.close()
+            raise self._failure(exc) from None
+        m = re.search(rb"\[APPENDUID \d+ (\d+)\]", resp or b"")
+        if m:
+            return m.group(1).decode()
+        found = self.find_note(message_id)
+        if found is None:
+            raise ImapError(f"account {self.account}: the server accepted the notification "
+                            "message but it cannot be found in INBOX")
+        return found
+
+    def note_state(self, location: str) -> str | None:
+        uid = int(location)
+
+        def flags(c: IMAPClient) -> str | None:
+            self._select_inbox(c)
+            got = c.get_flags([uid]).get(uid)
+            if got is None:
+                return None
+            return "flagged" if FLAGGED in got else "untouched"
+        return self._call(flags)  # type: ignore[return-value]
+
+    def remove_note(self, location: str) -> None:
+        uid = int(location)
+
+        def remove(c: IMAPClient) -> None:
+            self._select_inbox(c)
+            c.add_flags([uid], [DELETED])
+            if c.has_capability("UIDPLUS"):
+                c.uid_expunge([uid])  # without UIDPLUS an EXPUNGE would take the user's too
         self._call(remove)
 
     @staticmethod
