@@ -247,11 +247,13 @@ def test_imitation_detection(rules):
         assert imitated_provider(domain, rules) is None, domain
 
 
-def test_an_unknown_provider_on_a_mail_subdomain_is_not_a_google_phish(rules):
+def test_an_unknown_provider_on_a_mail_subdomain_is_a_provider_not_a_google_phish(rules):
     raw = make_mail(sender="Acme Cloud <noreply@mail.acme.io>", subject="Account suspended",
                     body="Your Acme Cloud account has been suspended because of a payment "
                     "problem.", auth=[auth_pass("mail.acme.io")])
-    assert run(raw, rules).category == "irrelevant"
+    c = run(raw, rules)
+    assert (c.category, c.reason, c.provider, c.phishing, c.possible) == (
+        "suspension", "payment", "acme", False, False)
 
 
 def test_user_can_add_a_provider_and_a_phrase(tmp_path):

@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -100,10 +100,22 @@ class SendersModel(_Strict):
     freemail: list[str] = []
 
 
+class LangWords(_Strict):
+    """Plain words and phrases (not regular expressions) of one concept, by language."""
+
+    en: list[str] = []
+    zh: list[str] = []
+
+
+CONCEPTS = ("restriction", "restriction_noun", "ambiguous", "object", "other_party", "user_request",
+            "hypothetical", "scheduled", "negation")
+
+
 class RulesModel(_Strict):
     providers: dict[str, ProviderModel] = {}
     senders: SendersModel = SendersModel()
     phrases: PhrasesModel = PhrasesModel()
+    concepts: dict[Literal[CONCEPTS], LangWords] = {}  # type: ignore[valid-type]
 
 
 class RegistryModel(_Strict):
@@ -327,6 +339,8 @@ class Rules:
     negatives: dict[str, tuple[Cue, ...]]
     literals: tuple[str, ...] = ()  # every cue's pre-check literals
     matcher: Any = None  # an Aho-Corasick automaton over ``literals``
+    # concept -> (English words, Chinese words), see [concepts] in rules.toml
+    concepts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     def provider(self, pid: str | None) -> Provider | None:
         return next((p for p in self.providers if p.id == pid), None)
@@ -514,6 +528,8 @@ def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]
         categories={k: tuple(v) for k, v in groups.items()},
         reasons={k: tuple(v) for k, v in reasons.items()},
         negatives={k: tuple(v) for k, v in negatives.items()},
+        concepts={k: (tuple(w.lower() for w in v.en), tuple(v.zh))
+                  for k, v in base.concepts.items()},
     )
 
 

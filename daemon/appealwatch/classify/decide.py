@@ -9,6 +9,7 @@ from appealwatch.classify.identifiers import find_account_ids, find_ticket
 from appealwatch.classify.phishing import phishing_reasons
 from appealwatch.classify.reasons import choose_reason
 from appealwatch.classify.reasons import reason_scores as score_reasons
+from appealwatch.classify.restriction import WEAK, Reading, read_restriction
 from appealwatch.classify.result import Classification, Match
 from appealwatch.classify.scoring import (
     ACK_THRESHOLD,
@@ -26,6 +27,10 @@ from appealwatch.parse import ParsedMessage
 
 _PROVIDER_VOICE = re.compile(r"\b(?:your|we|we've|we have)\b|您|我们|贵", re.I)
 _RESPONSE_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|sv|回复|答复)\s*[:：]", re.I)
+_CASE_WORDS = re.compile(
+    r"\b(?:appeal|reinstat|reactivat|unsuspend|unban|unlock|unfreez|suspension|restriction)"
+    r"|申诉|解封|解冻|复核|恢复"
+)
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|转发)\s*[:：]", re.I)
 
 
@@ -84,23 +89,38 @@ def classify(
         g: score(cues, low, hits, cjk, factual=g in ("restored", "denied"), present=present)
         for g, cues in rules.categories.items()
     }
+    reading = read_restriction(low, rules, cjk)
+    if reading.framings:
+        explain.append(f"restriction: {reading.framing or 'none'} (+{reading.score:g}) in "
+                       f"{reading.text!r}; framings {', '.join(reading.framings[:8])}")
+    if reading.score:
+        hits.append(Match(f"concepts.restriction.{reading.framing}", reading.text[:80],
+                          reading.score))
     negatives: dict[str, float] = {}
-    if scores.get("suspension"):  # negatives only ever count against a suspension reading
+    if scores.get("suspension") or reading.score:
+        # negatives only ever count against a suspension reading
         for group, cues in rules.negatives.items():
+            if reading.certain and group in _LOCK_OUTWEIGHS:
+                continue  # an account that IS locked: the sign-in words explain the lock
             if score(cues, low, hits, cjk, present=present):
                 negatives[group] = NEGATIVE_WEIGHTS.get(group, 2.0)
     if msg.list_unsubscribe or (msg.precedence or "") in ("bulk", "list", "junk"):
         negatives["bulk_headers"] = 1.0
     neg_total = sum(negatives.values())
-    is_response = bool(
-        is_re or msg.in_reply_to or scores.get("response", 0) >= 1
-        or find_ticket(subject) is not None
-    )
+    answers = bool(is_re or msg.in_reply_to or find_ticket(subject) is not None)
+    worded = scores.get("response", 0) >= 1
+    # A notice may open like a reply ("after a thorough investigation we have determined"):
+    # without a thread to answer, a restriction stated as done is read as a notice.
+    if worded and not answers and reading.certain and max(
+            scores.get(g, 0.0) for g in ("ticket_ack", "restored", "denied")) < 4:
+        worded = False
+    is_response = answers or worded
     if sender.weak_claim and not any(
-        _PROVIDER_VOICE.search(h.text) for h in hits if h.key.startswith("phrases.suspension")
+        _PROVIDER_VOICE.search(h.text) for h in hits
+        if h.key.startswith(("phrases.suspension", "concepts.restriction"))
     ):
         return irrelevant("names a provider only in passing, and does not speak as one", 0.8)
-    susp = scores.get("suspension", 0.0)
+    susp = max(scores.get("suspension", 0.0), reading.score)
     pending = scores.get("pending", 0.0)
     restored = scores.get("restored", 0.0) - pending
     denied = scores.get("denied", 0.0) - pending / 2
@@ -119,22 +139,35 @@ def classify(
         "restored": (restored + bonus, DECISION_THRESHOLD + 1),
         "denied": (denied + bonus * 1.5, DECISION_THRESHOLD + 1),
     }
-    if sender.kind not in ("genuine", "agent"):
-        # an impostor can only imitate a notice: that is what phishing is about here
+    if sender.kind not in ("genuine", "agent", "organisation") or (
+            sender.kind == "organisation" and not reading.framings
+            and not _CASE_WORDS.search(low)):
+        # an impostor can only imitate a notice: that is what phishing is about here; and the
+        # acknowledgements and replies of any organisation are about a case only where they
+        # speak of a restriction or an appeal
         candidates = {"suspension": candidates["suspension"]}
     explain.append(
         "scores: " + ", ".join(f"{k}={v:g}" for k, v in scores.items() if v)
         + (f"; negatives: {', '.join(negatives)} (-{neg_total:g})" if negatives else "")
         + f"; response={is_response}"
     )
+    if sender.kind == "organisation" and "list_mail" in negatives:
+        return irrelevant("an organisation's newsletter or list mail", 0.8, hits)
     eligible = {k: v for k, (v, threshold) in candidates.items() if v >= threshold}
+    possible = False
     if not eligible:
-        return irrelevant(
-            "no notice, acknowledgement, reply or decision wording outweighs the negatives",
-            confidence_of(SUSPENSION_THRESHOLD + 2, SUSPENSION_THRESHOLD,
-                        max(v for v, _ in candidates.values())),
-            hits,
-        )
+        why = _possible(reading, candidates["suspension"][0], negatives,
+                        stranger=sender.kind == "organisation")
+        if why is None:
+            return irrelevant(
+                "no notice, acknowledgement, reply or decision wording outweighs the negatives",
+                confidence_of(SUSPENSION_THRESHOLD + 2, SUSPENSION_THRESHOLD,
+                              max(v for v, _ in candidates.values())),
+                hits,
+            )
+        explain.append(f"possible notice: {why}")
+        possible = True
+        eligible = {"suspension": candidates["suspension"][0]}
     order = ("denied", "restored", "ticket_ack", "support_reply", "suspension")
     best = max(eligible, key=lambda k: (eligible[k], -order.index(k)))
     top = eligible[best]
@@ -151,10 +184,16 @@ def classify(
         explain.append(
             "reason scores: " + ", ".join(f"{k}={v:g}" for k, v in by_reason.items())
         )
+    if category == "suspension" and not possible and sender.kind == "organisation" \
+            and not reading.certain:
+        # a stranger's notice is certain only where it states the restriction itself
+        explain.append("possible notice: an organisation outside the registry, and no "
+                       "restriction of the user's own stated as done or scheduled")
+        possible = True
     phishing = False
     reasons: tuple[str, ...] = ()
     if category == "suspension":
-        found = phishing_reasons(msg, sender, sender.provider, trusted_authserv_ids)
+        found = phishing_reasons(msg, sender, sender.provider, trusted_authserv_ids, rules)
         phishing, reasons = bool(found), tuple(found)
     explain.append(f"{category}" + (f" ({reason or decision})" if reason or decision else ""))
     for h in hits:
@@ -178,5 +217,28 @@ def classify(
         confidence=confidence_of(top, candidates[best][1], rival),
         cues=cues,
         account_ids=accounts,
+        possible=possible,
         explanation=tuple(explain),
     )
+
+
+# negatives that a restriction stated as done outweighs: a lock explains itself with sign-ins
+_LOCK_OUTWEIGHS = ("signin_alert", "password_reset")
+# negatives that say what the message is, whatever restriction words it has
+_DEFINITE_NEGATIVES = ("maintenance", "paused_by_user", "offtopic_suspension", "list_mail",
+                       "usage_warning")
+
+
+def _possible(reading: Reading, margin: float, negatives: dict[str, float],
+              stranger: bool) -> str | None:
+    """Why a message that no reading claims may still be a notice (None: it is not one).
+    Missing a notice is the worst failure, so mixed evidence is put to the user; but from an
+    organisation outside the registry, a restriction word with nothing of the user's named is
+    everyday mail ("online banking will be suspended on Sunday night")."""
+    if reading.requested or any(n in negatives for n in _DEFINITE_NEGATIVES):
+        return None
+    if reading.certain or (reading.score >= WEAK and not stranger):
+        return f"restriction wording ({reading.framing}) in {reading.text[:60]!r}"
+    if margin >= SUSPENSION_THRESHOLD - 1:
+        return f"a suspension reading just short of the threshold ({margin:g})"
+    return None

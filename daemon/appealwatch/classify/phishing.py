@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import re
 
-from appealwatch.classify.sender import Sender, domain_in
-from appealwatch.config import Provider
+from appealwatch.classify.sender import (
+    Sender,
+    domain_in,
+    genuine_provider,
+    imitated_provider,
+    organisational_domain,
+)
+from appealwatch.config import Provider, Rules
 from appealwatch.parse import AuthResult, Link, ParsedMessage
 
 
@@ -32,10 +38,16 @@ def _url_like_host(text: str) -> str | None:
 
 
 def phishing_reasons(
-    msg: ParsedMessage, sender: Sender, provider: Provider, trusted_ids: tuple[str, ...]
+    msg: ParsedMessage, sender: Sender, provider: Provider, trusted_ids: tuple[str, ...],
+    rules: Rules | None = None,
 ) -> list[str]:
+    """What gives an impostor away.  For a provider in the registry its domains are known; for
+    any other organisation only what needs no list counts: authentication that does not vouch
+    for the From domain, links whose text shows one host and lead to another, and links to a
+    registry provider's look-alike."""
     reasons: list[str] = []
-    legit_sender = sender.kind in ("genuine", "agent")
+    organisation = sender.kind == "organisation"
+    legit_sender = sender.kind in ("genuine", "agent") or organisation
     if not legit_sender:
         what = "imitates" if sender.lookalike else "is not one of"
         domain = sender.domain or "(none)"
@@ -48,6 +60,8 @@ def phishing_reasons(
             reasons.append(f"SPF {auth.spf} and no valid DKIM signature for {sender.domain}")
         elif auth.dkim == "fail" and auth.spf not in ("pass",):
             reasons.append(f"DKIM fails and SPF does not pass for {sender.domain}")
+        elif organisation and auth.dmarc != "pass" and not _aligned(sender.domain, auth):
+            reasons.append(f"neither a DKIM signature nor SPF vouches for {sender.domain}")
     allowed = provider.link_domains + ((sender.domain,) if legit_sender else ())
     outside: list[Link] = [
         link for link in msg.links
@@ -58,9 +72,30 @@ def phishing_reasons(
     for link in outside:
         shown = _url_like_host(link.text)
         deceptive = shown is not None and domain_in(shown, allowed) and shown != link.host
-        if deceptive or _ACTION_TEXT.search(link.text) or not legit_sender or reasons:
+        if organisation:
+            deceptive = deceptive or (shown is not None and shown != link.host
+                                      and not domain_in(link.host, (shown,)))
+            if deceptive or reasons or _IP_HOST.match(link.host) or (
+                    rules is not None and imitated_provider(link.host, rules) is not None
+                    and genuine_provider(link.host, rules) is None):
+                suspicious.append(link.host)
+        elif deceptive or _ACTION_TEXT.search(link.text) or not legit_sender or reasons:
             suspicious.append(link.host)
     if suspicious:
         hosts = ", ".join(dict.fromkeys(suspicious))
         reasons.append(f"links lead outside {provider.name}'s domains: {hosts}")
     return reasons
+
+
+_IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$|^\[")
+
+
+def _aligned(domain: str, auth: AuthResult) -> bool:
+    """A passing DKIM signature or SPF check of the From domain's organisation (RFC 7489's
+    relaxed alignment).  Without any DKIM or SPF answer there is nothing to hold against it."""
+    if not auth.dkim_domains and not auth.spf_domain:
+        return auth.dkim is None and auth.spf is None
+    org = organisational_domain(domain)
+    checked = [*auth.dkim_domains, *([auth.spf_domain] if auth.spf == "pass" and auth.spf_domain
+                                     else [])]
+    return any(organisational_domain(d) == org for d in checked if d)

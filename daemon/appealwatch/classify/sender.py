@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from appealwatch.classify.index import index as _index
 from appealwatch.config import Provider, Rules
@@ -78,7 +80,9 @@ def _signs_as(text: str, rules: Rules) -> Provider | None:
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    kind: str  # genuine | agent | impostor | person | unknown
+    # genuine | agent | impostor | person | organisation (any other organisation's domain; its
+    # provider is derived from the domain) | unknown (no From domain)
+    kind: str
     provider: Provider | None
     domain: str
     lookalike: bool = False
@@ -114,4 +118,71 @@ def identify_sender(msg: ParsedMessage, subject: str, body: str, rules: Rules) -
     claimed = _named(subject, rules) or _signs_as(body, rules)
     if claimed:
         return Sender("impostor", claimed, domain, weak_claim=True)
-    return Sender("unknown", None, domain)
+    if not domain:
+        return Sender("unknown", None, domain)
+    if addr and _personal(addr.address.split("@")[0], name):
+        return Sender("person", None, domain)
+    return Sender("organisation", organisation(domain, name, rules), domain)
+
+
+# --------------------------------------------------------------------------- the open world
+
+
+def _personal(local: str, name: str) -> bool:
+    """A person's own address at an organisation: the display name is a name of two or three
+    words and the mailbox is made of it (marcus.bell@, mbell@, marcus@)."""
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", name)]
+    if not 2 <= len(words) <= 3 or _SERVICE_LOCAL.match(local) or _NAME_NOISE.search(name):
+        return False
+    local = local.lower()
+    parts = [p for p in re.split(r"[._-]", local) if p]
+    return any(w in parts for w in words) or local in (
+        words[0][0] + words[-1], words[0] + words[-1], words[0] + words[-1][0])
+
+
+@functools.cache
+def _suffix_list() -> Any:
+    """The Public Suffix List (publicsuffixlist ships it; no network).  Loaded on first use:
+    it costs a few megabytes that an idle daemon need not hold."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def organisational_domain(domain: str) -> str:
+    """The registrable domain: mail.notice.huaweicloud.com -> huaweicloud.com,
+    a.b.example.co.uk -> example.co.uk."""
+    domain = domain.lower().rstrip(".")
+    return _suffix_list().privatesuffix(domain) or domain
+
+
+def derived_id(domain: str) -> str:
+    """A provider id for an organisation outside the registry: the name part of its
+    organisational domain (digitalocean.com -> digitalocean, example.co.uk -> example)."""
+    org = organisational_domain(domain)
+    label = org.split(".")[0]
+    return re.sub(r"[^a-z0-9_-]", "-", label) or org
+
+
+_NAME_NOISE = re.compile(
+    r"\b(?:no-?reply|do not reply|notifications?|notices?|alerts?|team|support|security|"
+    r"billing|accounts?|service|customer (?:care|service)|trust (?:&|and) safety|the)\b|[<>\"'|]",
+    re.I,
+)
+
+
+def organisation(domain: str, display_name: str, rules: Rules) -> Provider:
+    """The provider an organisation outside the registry is: its id from the organisational
+    domain (for a help-desk or billing agent's domain, from the sub-domain the organisation
+    has there: acme.zendesk.com -> acme), its name from the display name."""
+    domain = domain.lower()
+    agent = next((a for a in rules.agents if domain.endswith("." + a)), None)
+    if agent:
+        pid = re.sub(r"[^a-z0-9_-]", "-", domain[: -len(agent) - 1].split(".")[-1])
+        org = domain
+    else:
+        org = organisational_domain(domain)
+        pid = derived_id(domain)
+    name = " ".join(_NAME_NOISE.sub(" ", display_name or "").split()).strip(" -,:") or pid
+    return Provider(id=pid, name=name, domains=(org,), link_domains=(org,), aliases=(),
+                    support="")

@@ -1,0 +1,207 @@
+"""Reading the restriction as concepts: a restriction word, an object of the user's in the same
+sentence, and the sentence's framing, so that wording no rule has seen is still read right.
+
+    "Your droplets have been powered off and locked"      done, an object  -> a notice
+    "API access will be suspended on 3 June unless ..."   scheduled         -> a notice
+    "Accounts that violate these terms may be suspended"  hypothetical      -> nothing
+    "Your account has not been restricted"                negated           -> nothing
+    "The seller's account was suspended"                  someone else's    -> nothing
+    "As you requested, we have closed your account"       asked by the user -> nothing
+
+The words are data (``[concepts]`` in rules.toml); this module only puts them together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from appealwatch.config import Rules
+
+DONE = "done"
+SCHEDULED = "scheduled"
+# what a restriction word with its object and framing adds to the suspension reading
+WEIGHTS = {DONE: 5.0, SCHEDULED: 4.0}
+WEAK = 2.0  # done or scheduled, but no object of the user's is named: a possible notice
+
+_SENTENCE_END = re.compile(r"[.!?;。！？；\n]")
+_EN_DONE = re.compile(
+    r"\b(?:has|have|had|was|were|is|are|been|being|got|gets|now|we|we've|we'd|we're|"
+    r"temporarily|permanently|currently|already|remains?|still|officially)\b"
+)
+_ZH_DONE = re.compile(r"已|被|遭|对(?:您|你)")
+_YOUR = re.compile(r"\byour\b|\byou\b|您|你")
+_WORD = re.compile(r"[\w'-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    score: float = 0.0  # the strongest occurrence's weight
+    # done | scheduled | hypothetical | negated | other | requested | quoted | mention
+    framing: str = ""
+    text: str = ""  # the sentence it was read in (shortened)
+    requested: bool = False  # the user asked for a restriction somewhere in the message
+    framings: tuple[str, ...] = ()  # every occurrence's framing, in order
+
+    @property
+    def certain(self) -> bool:
+        return self.score >= WEIGHTS[SCHEDULED]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    verb_en: re.Pattern[str]
+    verb_zh: re.Pattern[str]
+    noun_en: re.Pattern[str]
+    noun_zh: re.Pattern[str]
+    object_en: re.Pattern[str]
+    object_zh: re.Pattern[str]
+    other: re.Pattern[str]
+    request: re.Pattern[str]
+    hypo_en: re.Pattern[str]
+    hypo_zh: re.Pattern[str]
+    sched_en: re.Pattern[str]
+    sched_zh: re.Pattern[str]
+    neg_en: re.Pattern[str]
+    neg_zh: re.Pattern[str]
+    ambiguous: frozenset[str]
+
+
+_COMPILED: dict[int, tuple[Rules, _Compiled]] = {}
+
+
+def _words(words: tuple[str, ...], bounded: bool) -> re.Pattern[str]:
+    if not words:
+        return re.compile(r"(?!)")
+    alts = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(rf"(?<![\w'])(?:{alts})(?![\w])" if bounded else f"(?:{alts})")
+
+
+def _compiled(rules: Rules) -> _Compiled:
+    hit = _COMPILED.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+
+    def en(name: str) -> tuple[str, ...]:
+        return rules.concepts.get(name, ((), ()))[0]
+
+    def zh(name: str) -> tuple[str, ...]:
+        return rules.concepts.get(name, ((), ()))[1]
+
+    built = _Compiled(
+        verb_en=_words(en("restriction"), True), verb_zh=_words(zh("restriction"), False),
+        noun_en=_words(en("restriction_noun"), True), noun_zh=_words(zh("restriction_noun"), False),
+        object_en=_words(en("object"), True), object_zh=_words(zh("object"), False),
+        other=re.compile(f"{_words(en('other_party'), True).pattern}|"
+                         f"{_words(zh('other_party'), False).pattern}"),
+        request=re.compile(f"{_words(en('user_request'), True).pattern}|"
+                           f"{_words(zh('user_request'), False).pattern}"),
+        hypo_en=_words(en("hypothetical"), True), hypo_zh=_words(zh("hypothetical"), False),
+        sched_en=_words(en("scheduled"), True), sched_zh=_words(zh("scheduled"), False),
+        neg_en=_words(en("negation"), True), neg_zh=_words(zh("negation"), False),
+        ambiguous=frozenset(en("ambiguous") + zh("ambiguous")),
+    )
+    _COMPILED[id(rules)] = (rules, built)
+    return built
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 300), start)),
+                default=max(0, start - 300))
+    stop = _SENTENCE_END.search(text, end)
+    return begin, min(stop.start() if stop else len(text), end + 300)
+
+
+def _last_words(text: str, n: int) -> str:
+    return " ".join(_WORD.findall(text)[-n:])
+
+
+def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool) -> str:
+    """How the restriction word between ``before`` and ``after`` is framed."""
+    if zh:
+        near = before[-4:]
+        if c.neg_zh.search(near):
+            return "negated"
+        if c.request.search(sentence):
+            return "requested"
+        if c.other.search(before[-12:]) and not _YOUR.search(before[-12:]):
+            return "other"
+        if c.hypo_zh.search(before[-12:]):
+            return "hypothetical"
+        if c.sched_zh.search(before[-8:]) or c.sched_zh.search(sentence[:4]):
+            return SCHEDULED
+        if _ZH_DONE.search(before[-10:]) or not before.strip():
+            return DONE
+        return DONE if len(before) <= 14 else "mention"
+    near = _last_words(before, 4)
+    if c.neg_en.search(near) or c.neg_en.search(_last_words(after, 2)):
+        return "negated"
+    if c.request.search(sentence):
+        return "requested"
+    if c.other.search(before) and not _YOUR.search(before):
+        return "other"
+    if c.hypo_en.search(_last_words(before, 3)):
+        return "hypothetical"
+    if c.sched_en.search(_last_words(before, 5)):
+        return SCHEDULED
+    if _EN_DONE.search(_last_words(before, 5)):
+        return DONE
+    # a headline: "Account suspended", "Your store temporarily deactivated"
+    if c.object_en.search(_last_words(before, 3)) and len(_WORD.findall(before)) <= 5:
+        return DONE
+    return "mention"
+
+
+def read_restriction(text: str, rules: Rules, cjk: bool) -> Reading:
+    """The strongest restriction statement in ``text`` (lower-case, normalised)."""
+    c = _compiled(rules)
+    requested = bool(c.request.search(text))
+    best = Reading(requested=requested)
+    framings: list[str] = []
+    finds = [(m, False, False) for m in c.verb_en.finditer(text)]
+    finds += [(m, False, True) for m in c.noun_en.finditer(text)]
+    if cjk:
+        finds += [(m, True, False) for m in c.verb_zh.finditer(text)]
+    finds.sort(key=lambda f: f[0].start())
+    for m, zh, noun in finds[:40]:
+        begin, end = _sentence_bounds(text, m.start(), m.end())
+        sentence = text[begin:end]
+        before, after = text[begin : m.start()], text[m.end() : end]
+        if before.count('"') % 2:
+            framing = "quoted"  # reported speech: "'your account has been suspended' is a lure"
+        elif noun:
+            framing = _noun_framing(c, sentence, before, after)
+        else:
+            framing = _framing(c, sentence, before, after, zh)
+        framings.append(framing)
+        weight = WEIGHTS.get(framing, 0.0)
+        if not weight:
+            continue
+        obj = c.object_zh if zh else c.object_en
+        has_object = bool(obj.search(sentence)) or (zh and bool(c.object_en.search(sentence)))
+        if not has_object:
+            if noun or m.group(0) in c.ambiguous:
+                continue
+            weight = WEAK
+        elif noun:
+            weight -= 1.0
+        if weight > best.score:
+            best = Reading(weight, framing, sentence.strip()[:160], requested)
+    if requested:  # the user asked for it, in this sentence or another: not a notice
+        return Reading(0.0, "requested", best.text, requested, tuple(framings))
+    return Reading(best.score, best.framing, best.text, requested, tuple(framings))
+
+
+def _noun_framing(c: _Compiled, sentence: str, before: str, after: str) -> str:
+    """A noun of restriction counts where it is put on something of the user's: "a hold on
+    your payouts", "the suspension of your account", "your account's suspension"."""
+    near = _last_words(before, 4)
+    if c.neg_en.search(near) or c.request.search(sentence):
+        return "negated"
+    if c.hypo_en.search(near) or (c.other.search(sentence) and not _YOUR.search(sentence)):
+        return "hypothetical"
+    own_after = re.match(r"\s*(?:of|on|to|against|for)\s+(?:your|the|this)\b", after)
+    own_before = re.search(r"\byour\b[^.!?]{0,40}$", before)
+    if not (own_after or own_before):
+        return "mention"
+    return SCHEDULED if c.sched_en.search(_last_words(before, 5)) else DONE
