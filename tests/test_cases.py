@@ -60,6 +60,15 @@ def test_a_notice_from_a_provider_with_an_appeal_form_says_where_to_paste_it():
     assert form not in other.summary and "appeal draft is in your Drafts" in other.summary
 
 
+def test_a_possible_notice_asks_the_user_to_check_and_writes_no_draft():
+    plan = plan_incoming(msg(facts={"possible": True}, folder_role="junk"), [], T0, PROVIDERS)
+    assert plan.new_case is not None and plan.drafts == ()
+    (notice,) = plan.notices
+    assert notice.event == "possible_notice" and not notice.with_draft
+    assert "may be a suspension notice from OpenAI" in notice.summary
+    assert "spam folder" in notice.summary
+
+
 def test_phishing_is_suspicious_never_drafted_and_never_joins():
     existing = case()
     fake = msg(phishing=True, phishing_reasons=("sender domain x imitates",),

@@ -174,6 +174,18 @@ def _case_values(msg: MessageRow, state: str, when: datetime) -> dict[str, Any]:
 
 def _open_case(msg: MessageRow, when: datetime, name: str, folder_note: str,
                form: str | None = None) -> Plan:
+    if msg.category == "suspension" and msg.facts.get("possible"):
+        return Plan(
+            new_case=_case_values(msg, "new", when),
+            transition=(None, "new", f"possible {name} suspension notice{folder_note}"),
+            notices=(NoticeIntent(
+                "possible_notice",
+                f"This may be a suspension notice from {name}{folder_note}: please check it "
+                f"({msg.subject or 'no subject'}). No draft was written.",
+                msg.folder_role,
+            ),),
+            why="possible notice",
+        )
     if msg.category == "suspension":
         reason = REASON_WORDS.get(msg.reason or "unknown", "no stated reason")
         where = (f"{name} takes appeals through a form at {form}: the text to paste there is in "

@@ -7,11 +7,12 @@ providers and phrases under the same keys.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -340,7 +341,8 @@ class Rules:
     literals: tuple[str, ...] = ()  # every cue's pre-check literals
     matcher: Any = None  # an Aho-Corasick automaton over ``literals``
     # concept -> (English words, Chinese words), see [concepts] in rules.toml
-    concepts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    concepts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = dataclasses.field(
+        default_factory=dict)
 
     def provider(self, pid: str | None) -> Provider | None:
         return next((p for p in self.providers if p.id == pid), None)

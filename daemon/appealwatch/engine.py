@@ -154,6 +154,8 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
         lang=result.lang, phishing=result.phishing, phishing_reasons=result.phishing_reasons,
         confidence=result.confidence, cues=result.cues, account_ids=result.account_ids,
     )
+    if result.possible:  # mixed evidence: the user is asked to check it, no draft is written
+        row["facts"] = {"possible": True}
     if result.category == "support_reply":
         row["asks"] = asks_user(parsed.text)
     if result.category in deadlines.TIMED_CATEGORIES and not result.phishing and policy:

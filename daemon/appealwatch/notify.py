@@ -24,8 +24,8 @@ from typing import Any
 
 log = logging.getLogger("appealwatch.notify")
 
-EVENTS = ("new_notice", "phishing_warning", "provider_reply", "needs_reply", "followup_due",
-          "decision", "deadline_near", "deadline_today")
+EVENTS = ("new_notice", "possible_notice", "phishing_warning", "provider_reply", "needs_reply",
+          "followup_due", "decision", "deadline_near", "deadline_today")
 CRITICAL = frozenset({"new_notice", "phishing_warning", "deadline_today"})
 COMMAND_TIMEOUT = 20.0
 
@@ -43,6 +43,7 @@ def urgency(event: str) -> str:
 
 HEADLINES = {
     "new_notice": "account suspended",
+    "possible_notice": "maybe a suspension notice",
     "phishing_warning": "phishing warning",
     "provider_reply": "support replied",
     "needs_reply": "support asked you something",
