@@ -4,6 +4,9 @@ a real HTTP server on loopback (tests.infra.httpsink), next to the other backend
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -156,3 +159,31 @@ def test_doctor_sends_a_test_through_each_backend_and_names_a_failing_one(tmp_pa
         # without --notify nothing is sent
         assert main(["--config", str(cfg), "doctor"]) == 0
         assert len(out.read_text().split("\n\n")) <= 3
+
+
+def killed(cfg: Path, point: str) -> None:
+    env = {**os.environ, "APPEALWATCH_CRASH_AT": point}
+    proc = subprocess.run([sys.executable, "-m", "appealwatch.cli", "--config", str(cfg), "scan",
+                           "--now", NOW], env=env, capture_output=True, check=False)
+    assert proc.returncode == -9, proc.stderr.decode()
+
+
+@pytest.mark.parametrize("point", [
+    "after-claim", "trying-command", "sent-command", "trying-ntfy", "sent-ntfy", "after-notify"])
+def test_a_kill_at_any_point_of_sending_gives_each_backend_the_event_once(tmp_path, point):
+    """command first, then ntfy: whichever was being tried when the process died, ntfy (which
+    can poll its topic) gets the event exactly once, and so does the command unless it was the
+    one caught in the middle (then at most once: it is never shown twice)."""
+    maildir = notice_maildir(tmp_path)
+    command, out = command_log(tmp_path)
+    with Sink() as sink:
+        cfg = write_config(tmp_path, maildir, extra=(
+            f'[notify]\nbackends = ["command", "ntfy"]\n{command}'
+            f'ntfy_url = "http://127.0.0.1:{sink.port}/t"\n'))
+        killed(cfg, point)
+        assert main(["--config", str(cfg), "scan", "--now", NOW]) == 0
+        assert main(["--config", str(cfg), "scan", "--now", NOW]) == 0
+        assert len(sink.received()) == 1
+        commands = [x for x in (out.read_text() if out.exists() else "").splitlines() if x.strip()]
+        # a command caught between "about to run" and "ran" cannot be asked: it is not run again
+        assert len(commands) == (0 if point == "trying-command" else 1)

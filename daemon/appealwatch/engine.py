@@ -67,7 +67,7 @@ def crash_point(name: str) -> None:
 INCOMING_ROLES = ("inbox", "junk")
 # backends that can find out whether they already hold an event (the INBOX note, by its
 # Message-ID): after a crash while sending they are tried again; the others are not
-IDEMPOTENT_BACKENDS = frozenset({"inbox"})
+IDEMPOTENT_BACKENDS = frozenset({"inbox", "ntfy"})
 MAX_ATTEMPTS = 5
 _MESSAGE_ID = re.compile(rb"(?im)^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^>\r\n]{1,500}>)")
 _OWN_NOTE = re.compile(rb"(?im)^x-appealwatch-notification:")
@@ -577,7 +577,7 @@ class Engine:
         quiet = in_quiet_hours(now, self.config)
         backends = set(self.notifier.backends)
         if not self.dry_run:
-            self.store.recover_claims(frozenset(backends - IDEMPOTENT_BACKENDS))
+            self.store.recover_claims(IDEMPOTENT_BACKENDS)
         for row in self.store.notifications(state="pending"):
             event = json.loads(row["payload"])
             if self.dry_run:
@@ -590,7 +590,11 @@ class Engine:
                 continue
             crash_point("after-claim")
             before = json.loads(row["done_backends"])
-            done = before + self.notifier.send(event, skip=[*before, "inbox"])
+            if row["attempts"]:
+                event["retry_since"] = row["created_at"]  # a backend may look before resending
+            done = before + self.notifier.send(
+                event, skip=[*before, "inbox"],
+                record=lambda b, ok, nid=row["id"]: self._mark(nid, b, ok))
             if "inbox" in backends and "inbox" not in before and self._note(event):
                 done.append("inbox")
             crash_point("after-notify")
@@ -606,6 +610,13 @@ class Engine:
             report.notifications += len(done) > len(before)
         if not quiet and not self.dry_run:
             self._deliver_digest(report)
+
+    def _mark(self, notification_id: int, backend: str, done: bool) -> None:
+        if done:
+            crash_point(f"sent-{backend}")  # delivered, not yet recorded
+        self.store.mark_backend(notification_id, backend, done)
+        if not done:
+            crash_point(f"trying-{backend}")  # in doubt, not yet sent
 
     # -------------------------------------------------------------- 3. act: INBOX notes
 

@@ -245,12 +245,17 @@ class Notifier:
         self.desktop = DesktopBackend(on_action) if "desktop" in self.backends else None
         self.push = _push_backends(self.backends, settings)
 
-    def send(self, event: dict[str, Any], skip: Sequence[str] = ()) -> list[str]:
-        """Deliver to every backend not in ``skip``; returns the backends that delivered."""
+    def send(self, event: dict[str, Any], skip: Sequence[str] = (),
+             record: Callable[[str, bool], None] | None = None) -> list[str]:
+        """Deliver to every backend not in ``skip``; returns the backends that delivered.
+        ``record(backend, done)`` is told before each backend is tried and after it delivered,
+        so a crash leaves at most one backend in doubt."""
         done: list[str] = []
         for backend in self.backends:
             if backend in skip or backend == "inbox":  # the engine writes INBOX notes
                 continue
+            if record is not None:
+                record(backend, False)
             try:
                 if backend == "log":
                     log.warning("[%s] case %s: %s", event["event"], event.get("case_id"),
@@ -274,6 +279,8 @@ class Notifier:
                 ok = False
             if ok:
                 done.append(backend)
+                if record is not None:
+                    record(backend, True)
         return done
 
     def close(self) -> None:

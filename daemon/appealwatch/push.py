@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -79,7 +80,10 @@ class NtfyBackend:
         self.context = ssl.create_default_context(cafile=ca_file)
 
     def send(self, event: dict[str, Any], title: str) -> bool:
-        data = json.dumps(ntfy_message(event, self.topic, title), ensure_ascii=False).encode()
+        message = ntfy_message(event, self.topic, title)
+        if event.get("retry_since") and self.published(message, str(event["retry_since"])):
+            return True  # an earlier try got through before the process was killed
+        data = json.dumps(message, ensure_ascii=False).encode()
         request = urllib.request.Request(  # noqa: S310 (ntfy_topic allows http(s) only)
             self.server, data=data, method="POST",
             headers={"Content-Type": "application/json", "User-Agent": "appealwatch"})
@@ -95,6 +99,38 @@ class NtfyBackend:
             log.error("ntfy refused the notification: HTTP %d %s", exc.code, exc.reason)
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             log.error("ntfy is not reachable: %s", getattr(exc, "reason", exc))
+        return False
+
+
+    def published(self, message: dict[str, Any], since: str) -> bool:
+        """Does the topic already hold this message (sent since ``since``, an ISO time)?  ntfy
+        keeps recent messages and answers a poll with them, one JSON object a line."""
+        try:
+            start = int(datetime.fromisoformat(since).timestamp()) - 60
+        except ValueError:
+            start = 0
+        request = urllib.request.Request(  # noqa: S310 (ntfy_topic allows http(s) only)
+            f"{self.server}{self.topic}/json?poll=1&since={max(start, 0)}",
+            headers={"User-Agent": "appealwatch"})
+        token = self.token()
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT,  # noqa: S310
+                                        context=self.context) as answer:
+                lines = answer.read(4 * 1024 * 1024).decode("utf-8", "replace").splitlines()
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            log.info("ntfy: cannot look for an earlier delivery (%s); sending", exc)
+            return False
+        for line in lines:
+            try:
+                seen = json.loads(line)
+            except ValueError:
+                continue
+            if (seen.get("event", "message") == "message"
+                    and seen.get("title") == message["title"]
+                    and seen.get("message") == message["message"]):
+                return True
         return False
 
 

@@ -647,11 +647,13 @@ class Store:
             )
         return cur.rowcount > 0
 
-    def recover_claims(self, assume_done: frozenset[str]) -> int:
-        """Notifications left 'sending' by a process that died go back to 'pending', with the
-        backends in ``assume_done`` (those that cannot tell whether they already have it)
-        counted as done, so nothing is sent twice; the others (the INBOX note, found by its
-        Message-ID) are tried again, so nothing is lost either."""
+    def recover_claims(self, idempotent: frozenset[str]) -> int:
+        """Notifications left 'sending' by a process that died go back to 'pending'.  Each
+        backend's try is recorded before it starts ("~name") and its success right after, so
+        at most one backend is in doubt: unless it can tell whether it already has the event
+        (``idempotent``: the INBOX note by its Message-ID, ntfy by polling its topic) it counts
+        as done, so nothing is shown twice; every other backend is tried again, so nothing is
+        lost."""
         stale = []
         for row in self.db.execute(
                 "SELECT id, claimed_by, done_backends FROM notifications WHERE state = 'sending'"):
@@ -663,9 +665,22 @@ class Store:
             for nid, done in stale:
                 self.db.execute(
                     "UPDATE notifications SET state = 'pending', claimed_by = NULL, "
-                    "done_backends = ? WHERE id = ? AND state = 'sending'",
-                    (_json(sorted(set(done) | assume_done)), nid))
+                    "attempts = attempts + 1, done_backends = ? "
+                    "WHERE id = ? AND state = 'sending'",
+                    (_json(_settle_doubt(done, idempotent)), nid))
         return len(stale)
+
+    def mark_backend(self, notification_id: int, backend: str, done: bool) -> None:
+        """A backend is about to be tried (``done`` False: "~name") or has delivered."""
+        with self.transaction():
+            row = self.db.execute("SELECT done_backends FROM notifications WHERE id = ?",
+                                  (notification_id,)).fetchone()
+            if row is None:
+                return
+            marks = [m for m in json.loads(row["done_backends"]) if m != f"~{backend}"]
+            marks.append(backend if done else f"~{backend}")
+            self.db.execute("UPDATE notifications SET done_backends = ? WHERE id = ?",
+                            (_json(list(dict.fromkeys(marks))), notification_id))
 
     def finish_notification(self, notification_id: int, state: str,
                             done_backends: list[str] | None = None) -> None:
@@ -684,6 +699,17 @@ class Store:
                 "UPDATE notifications SET state = 'deferred' WHERE id = ? AND state = 'pending'",
                 (notification_id,),
             )
+
+
+def _settle_doubt(marks: list[str], idempotent: frozenset[str]) -> list[str]:
+    """A backend that was being tried when the process died: done, unless it can check."""
+    settled = []
+    for mark in marks:
+        name = mark.removeprefix("~")
+        if mark.startswith("~") and name in idempotent:
+            continue
+        settled.append(name)
+    return list(dict.fromkeys(settled))
 
 
 def _pid_alive(pid: int) -> bool:

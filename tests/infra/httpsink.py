@@ -14,6 +14,7 @@ class Sink:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.fail_with: int | None = None
+        self.polls = 0
         self._lock = threading.Lock()
         sink = self
 
@@ -38,6 +39,23 @@ class Sink:
                                      "topic": parsed.get("topic")}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def do_GET(self) -> None:
+                # ntfy's poll: /<topic>/json?poll=1&since=...: the cached messages, a line each
+                topic = self.path.lstrip("/").split("/", 1)[0]
+                with sink._lock:
+                    lines = [json.dumps({"id": f"m{i}", "time": 0, "event": "message",
+                                         "topic": topic, "title": r["json"].get("title"),
+                                         "message": r["json"].get("message")})
+                             for i, r in enumerate(sink.requests)
+                             if r["json"].get("topic") == topic]
+                    sink.polls += 1
+                answer = "".join(f"{line}\n" for line in lines).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
