@@ -109,7 +109,7 @@ class LangWords(_Strict):
 
 
 CONCEPTS = ("restriction", "restriction_noun", "ambiguous", "object", "other_party", "user_request",
-            "hypothetical", "scheduled", "negation")
+            "hypothetical", "scheduled", "condition", "negation")
 
 
 class RulesModel(_Strict):

@@ -239,6 +239,6 @@ def _possible(reading: Reading, margin: float, negatives: dict[str, float],
         return None
     if reading.certain or (reading.score >= WEAK and not stranger):
         return f"restriction wording ({reading.framing}) in {reading.text[:60]!r}"
-    if margin >= SUSPENSION_THRESHOLD - 1 and not stranger:
+    if margin >= SUSPENSION_THRESHOLD and not stranger:
         return f"a suspension reading just short of the threshold ({margin:g})"
     return None

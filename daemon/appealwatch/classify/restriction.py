@@ -21,14 +21,17 @@ from appealwatch.config import Rules
 DONE = "done"
 SCHEDULED = "scheduled"
 # what a restriction word with its object and framing adds to the suspension reading
-WEIGHTS = {DONE: 5.0, SCHEDULED: 4.0}
+WARNING = "warning"  # "may" addressed to the user, on a condition of theirs
+WEIGHTS = {DONE: 5.0, SCHEDULED: 4.0, WARNING: 4.0}
 WEAK = 2.0  # done or scheduled, but no object of the user's is named: a possible notice
 
 _SENTENCE_END = re.compile(r"[.!?;。！？；\n]")
-_EN_DONE = re.compile(
-    r"\b(?:has|have|had|was|were|is|are|been|being|got|gets|now|we|we've|we'd|we're|"
-    r"temporarily|permanently|currently|already|remains?|still|officially)\b"
-)
+# the auxiliaries of a statement of fact: "has been suspended", "is now locked", "remains closed"
+_EN_DONE = re.compile(r"\b(?:has|have|had|was|were|is|are|been|being|got|gets|remains?)\b")
+# "we suspended", "we've temporarily limited", "we have had to close"
+_EN_WE = re.compile(r"\bwe(?:'ve|'d| have| had)?(?: (?:now|also|recently|temporarily|permanently|"
+                    r"therefore|since|had to|have had to|needed to|decided to|been forced to|"
+                    r"are|were|will))* $")
 _ZH_DONE = re.compile(r"已|被|遭|对(?:您|你)")
 _YOUR = re.compile(r"\byour\b|\byou\b|您|你")
 _WORD = re.compile(r"[\w'-]+")
@@ -64,6 +67,7 @@ class _Compiled:
     sched_zh: re.Pattern[str]
     neg_en: re.Pattern[str]
     neg_zh: re.Pattern[str]
+    condition: re.Pattern[str]
     ambiguous: frozenset[str]
 
 
@@ -99,6 +103,8 @@ def _compiled(rules: Rules) -> _Compiled:
         hypo_en=_words(en("hypothetical"), True), hypo_zh=_words(zh("hypothetical"), False),
         sched_en=_words(en("scheduled"), True), sched_zh=_words(zh("scheduled"), False),
         neg_en=_words(en("negation"), True), neg_zh=_words(zh("negation"), False),
+        condition=re.compile(f"{_words(en('condition'), True).pattern}|"
+                             f"{_words(zh('condition'), False).pattern}"),
         ambiguous=frozenset(en("ambiguous") + zh("ambiguous")),
     )
     _COMPILED[id(rules)] = (rules, built)
@@ -112,6 +118,10 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return begin, min(stop.start() if stop else len(text), end + 300)
 
 
+def _first_words(text: str, n: int) -> str:
+    return " ".join(_WORD.findall(text[:200])[:n])
+
+
 def _last_words(text: str, n: int) -> str:
     return " ".join(_WORD.findall(text)[-n:])
 
@@ -120,14 +130,15 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool) -> 
     """How the restriction word between ``before`` and ``after`` is framed."""
     if zh:
         near = before[-4:]
-        if c.neg_zh.search(near):
-            return "negated"
+        if c.neg_zh.search(near) or c.neg_zh.match(after[:3]):
+            return "negated"  # "未被封禁", "锁定解除"
         if c.request.search(sentence):
             return "requested"
         if c.other.search(before[-12:]) and not _YOUR.search(before[-12:]):
             return "other"
         if c.hypo_zh.search(before[-12:]):
-            return "hypothetical"
+            return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
+                else "hypothetical"
         if c.sched_zh.search(before[-8:]) or c.sched_zh.search(sentence[:4]):
             return SCHEDULED
         if _ZH_DONE.search(before[-10:]) or not before.strip():
@@ -140,11 +151,15 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool) -> 
         return "requested"
     if c.other.search(before) and not _YOUR.search(before):
         return "other"
+    following = _first_words(after, 4)
+    if c.other.search(following) and not _YOUR.search(following):
+        return "other"  # "we end up suspending a lot of accounts"
     if c.hypo_en.search(_last_words(before, 3)):
-        return "hypothetical"
+        return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
+            else "hypothetical"
     if c.sched_en.search(_last_words(before, 5)):
         return SCHEDULED
-    if _EN_DONE.search(_last_words(before, 5)):
+    if _EN_DONE.search(_last_words(before, 5)) or _EN_WE.search(before):
         return DONE
     # a headline: "Account suspended", "Your store temporarily deactivated"
     if c.object_en.search(_last_words(before, 3)) and len(_WORD.findall(before)) <= 5:
@@ -198,8 +213,11 @@ def _noun_framing(c: _Compiled, sentence: str, before: str, after: str) -> str:
     near = _last_words(before, 4)
     if c.neg_en.search(near) or c.request.search(sentence):
         return "negated"
-    if c.hypo_en.search(near) or (c.other.search(sentence) and not _YOUR.search(sentence)):
+    if c.other.search(sentence) and not _YOUR.search(sentence):
         return "hypothetical"
+    if c.hypo_en.search(near) or c.hypo_en.search(_last_words(before, 8)):
+        return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
+            else "hypothetical"
     own_after = re.match(r"\s*(?:of|on|to|against|for)\s+(?:your|the|this)\b", after)
     own_before = re.search(r"\byour\b[^.!?]{0,40}$", before)
     if not (own_after or own_before):
