@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appealwatch.classify import CATEGORIES, Classification, classify
-from appealwatch.classify.sender import derived_id
+from appealwatch.classify.sender import derived_id, genuine_provider
 from appealwatch.config import Rules
 from appealwatch.parse import parse
 
@@ -22,6 +22,7 @@ from appealwatch.parse import parse
 @dataclass
 class Report:
     rows: list[tuple[dict, Classification]]
+    rules: Rules | None = None
 
     def _pairs(self, key):
         return [(label[key], getattr(got, key)) for label, got in self.rows]
@@ -58,7 +59,7 @@ class Report:
         rows = [(label, g) for label, g in self.rows
                 if not label["phishing"] and label["category"] != "irrelevant"
                 and (label.get("provider") or label.get("provider_domain"))]
-        return sum(1 for label, g in rows if _named(label, g)) / max(1, len(rows))
+        return sum(1 for label, g in rows if _named(label, g, self.rules)) / max(1, len(rows))
 
     def phishing_recall(self) -> float:
         ph = [got.phishing for label, got in self.rows if label["phishing"]]
@@ -80,7 +81,7 @@ class Report:
             want = (label["category"], label["reason"], label["decision"], label["provider"],
                     label["phishing"], label["lang"])
             have = (got.category, got.reason, got.decision, got.provider, got.phishing, got.lang)
-            if "provider_domain" in label and _named(label, got):
+            if "provider_domain" in label and _named(label, got, self.rules):
                 have = (*have[:3], label["provider"], *have[4:])
             if want != have:
                 out.append(f"{label['file']}: expected {want}, got {have}"
@@ -101,13 +102,19 @@ class Report:
         }
 
 
-def _named(label: dict, got: Classification) -> bool:
+def _named(label: dict, got: Classification, rules: Rules | None = None) -> bool:
+    """The provider is named: the label's id, the id derived from its domain, or a registry
+    entry (under another id) that the domain belongs to."""
     if got.provider is None:
         return False
     if got.provider == label.get("provider"):
         return True
     domain = label.get("provider_domain")
-    return bool(domain) and got.provider == derived_id(domain)
+    if not domain:
+        return False
+    known = rules.provider(got.provider) if rules is not None else None
+    return got.provider == derived_id(domain) or (
+        known is not None and genuine_provider(domain, rules) is known)
 
 
 def in_part(name: str, part: str) -> bool:
@@ -134,7 +141,7 @@ def evaluate(root: Path, rules: Rules, part: str | None = None) -> Report:
     for label in load_labels(root, part):
         raw = (root / "messages" / label["file"]).read_bytes()
         rows.append((label, classify(parse(raw), label["folder"], rules)))
-    return Report(rows)
+    return Report(rows, rules)
 
 
 def main(argv: list[str]) -> int:

@@ -27,6 +27,8 @@ from appealwatch.parse import ParsedMessage
 
 _PROVIDER_VOICE = re.compile(r"\b(?:your|we|we've|we have)\b|您|我们|贵", re.I)
 _RESPONSE_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|sv|回复|答复)\s*[:：]", re.I)
+# "关于店铺暂停营业的回复": a subject that names itself a reply
+_REPLY_SUBJECT_END = re.compile(r"(?:的|之)(?:回复|答复|处理结果)\s*$")
 _CASE_WORDS = re.compile(
     r"\b(?:appeal|reinstat|reactivat|unsuspend|unban|unlock|unfreez|suspension|restriction)"
     r"|申诉|解封|解冻|复核|恢复"
@@ -107,7 +109,8 @@ def classify(
     if msg.list_unsubscribe or (msg.precedence or "") in ("bulk", "list", "junk"):
         negatives["bulk_headers"] = 1.0
     neg_total = sum(negatives.values())
-    answers = bool(is_re or msg.in_reply_to or find_ticket(subject) is not None)
+    answers = bool(is_re or msg.in_reply_to or find_ticket(subject) is not None
+                   or _REPLY_SUBJECT_END.search(subject))
     worded = scores.get("response", 0) >= 1
     # A notice may open like a reply ("after a thorough investigation we have determined"):
     # without a thread to answer, a restriction stated as done is read as a notice.
@@ -123,6 +126,10 @@ def classify(
     susp = max(scores.get("suspension", 0.0), reading.score)
     pending = scores.get("pending", 0.0)
     restored = scores.get("restored", 0.0) - pending
+    if restored >= 4 and susp >= 4:
+        # a restriction and its lifting stated as facts in one message: the lifting is the news
+        restored += 2
+        susp -= 2
     denied = scores.get("denied", 0.0) - pending / 2
     # Each reading competes with the others; answering something the user sent favours the
     # acknowledgement/reply/decision readings, a message out of the blue favours a notice.

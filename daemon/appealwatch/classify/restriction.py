@@ -213,11 +213,11 @@ def _noun_framing(c: _Compiled, sentence: str, before: str, after: str) -> str:
     near = _last_words(before, 4)
     if c.neg_en.search(near) or c.request.search(sentence):
         return "negated"
-    if c.other.search(sentence) and not _YOUR.search(sentence):
+    hypothetical = c.hypo_en.search(near) or c.hypo_en.search(_last_words(before, 8))
+    if hypothetical and c.condition.search(sentence):
+        return WARNING  # "failure to respond may result in the suspension of the account"
+    if hypothetical or (c.other.search(sentence) and not _YOUR.search(sentence)):
         return "hypothetical"
-    if c.hypo_en.search(near) or c.hypo_en.search(_last_words(before, 8)):
-        return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
-            else "hypothetical"
     own_after = re.match(r"\s*(?:of|on|to|against|for)\s+(?:your|the|this)\b", after)
     own_before = re.search(r"\byour\b[^.!?]{0,40}$", before)
     if not (own_after or own_before):

@@ -110,6 +110,8 @@ def identify_sender(msg: ParsedMessage, subject: str, body: str, rules: Rules) -
     if genuine:
         return Sender("genuine", genuine, domain)
     if domain and domain_in(domain, rules.freemail):
+        if named:  # "OpenAI Billing <openai.billing@gmail.com>"
+            return Sender("impostor", named, domain)
         return Sender("person", None, domain)
     lookalike = imitated_provider(domain, rules) if domain else None
     if named or lookalike:
@@ -130,13 +132,14 @@ def identify_sender(msg: ParsedMessage, subject: str, body: str, rules: Rules) -
 
 def _personal(local: str, name: str) -> bool:
     """A person's own address at an organisation: the display name is a name of two or three
-    words and the mailbox is made of it (marcus.bell@, mbell@, marcus@)."""
+    words and the mailbox is made of it (marcus.bell@, mbell@, marcusb@; a single word such as
+    cash@ for "Cash App" could be either, and is read as the organisation's)."""
     words = [w.lower() for w in re.findall(r"[^\W\d_]+", name)]
     if not 2 <= len(words) <= 3 or _SERVICE_LOCAL.match(local) or _NAME_NOISE.search(name):
         return False
     local = local.lower()
     parts = [p for p in re.split(r"[._-]", local) if p]
-    return any(w in parts for w in words) or local in (
+    return sum(w in parts for w in words) >= 2 or local in (
         words[0][0] + words[-1], words[0] + words[-1], words[0] + words[-1][0])
 
 
