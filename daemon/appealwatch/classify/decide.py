@@ -106,6 +106,8 @@ def classify(
                 continue  # an account that IS locked: the sign-in words explain the lock
             if score(cues, low, hits, cjk, present=present):
                 negatives[group] = NEGATIVE_WEIGHTS.get(group, 2.0)
+    if reading.requested:  # the user asked for it (the concept's words are wider)
+        negatives["paused_by_user"] = NEGATIVE_WEIGHTS["paused_by_user"]
     if msg.list_unsubscribe or (msg.precedence or "") in ("bulk", "list", "junk"):
         negatives["bulk_headers"] = 1.0
     neg_total = sum(negatives.values())
@@ -124,6 +126,10 @@ def classify(
     ):
         return irrelevant("names a provider only in passing, and does not speak as one", 0.8)
     susp = max(scores.get("suspension", 0.0), reading.score)
+    if reading.framings and not reading.score and _NOT_THE_USERS.issuperset(reading.framings):
+        # every restriction word is someone else's, negated, hypothetical or quoted: the
+        # phrases that matched them do not know that
+        susp = min(susp, WEAK)
     pending = scores.get("pending", 0.0)
     restored = scores.get("restored", 0.0) - pending
     if restored >= 4 and susp >= 4:
@@ -229,6 +235,7 @@ def classify(
     )
 
 
+_NOT_THE_USERS = frozenset({"other", "negated", "requested", "quoted", "hypothetical"})
 # negatives that a restriction stated as done outweighs: a lock explains itself with sign-ins
 _LOCK_OUTWEIGHS = ("signin_alert", "password_reset")
 # negatives that say what the message is, whatever restriction words it has
