@@ -13,5 +13,5 @@ def test_the_cli_reference_is_current():
 def test_every_command_is_documented():
     text = DOC.read_text(encoding="utf-8")
     for command in ("init", "classify", "scan", "cases", "show", "draft", "resolve", "run", "login",
-                    "doctor", "service", "demo"):
+                    "doctor", "service", "demo", "teach"):
         assert f"## appealwatch {command}" in text

@@ -7,10 +7,12 @@ configuration error (systemd's RestartPreventExitStatus=2 stops a restart loop o
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -175,6 +177,71 @@ def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
         source = engine.sources[0] if engine.sources else None
         engine.apply(source, case.account_id, plan, None, Report())
     print(f"case {case.id}: {case.state} → {args.outcome}")
+    return EXIT_OK
+
+
+def cmd_teach(args: argparse.Namespace, config: Config) -> int:
+    """Record the user's verdict on a message and learn rules from it (see ``learned``)."""
+    from appealwatch import learned
+    from appealwatch.classify import classify
+    from appealwatch.classify.sender import genuine_provider
+    from appealwatch.config import load_learned
+    from appealwatch.parse import parse
+
+    if args.as_ == "appeal_decision" and args.reason not in ("restored", "denied"):
+        raise UserError("--as appeal_decision needs --reason restored or --reason denied")
+    if args.as_ == "suspension" and args.reason not in (None, *learned.REASONS):
+        raise UserError(f"--reason for a suspension is one of {', '.join(learned.REASONS)}")
+    if args.as_ in ("ticket_ack", "support_reply", "irrelevant") and args.reason:
+        raise UserError(f"--reason does not apply to {args.as_}")
+    if args.provider and not re.fullmatch(r"[a-z0-9_-]+", args.provider):
+        raise UserError(f"--provider {args.provider!r}: ids are lower-case letters, digits, - or _")
+    today = datetime.now(UTC).date().isoformat()
+    stored = None
+    path = Path(args.message)
+    if path.is_file():
+        try:
+            msg = parse(path.read_bytes())
+        except OSError as exc:
+            raise UserError(f"{path}: {exc.strerror or exc}") from None
+        result = classify(msg, "INBOX", config.rules, tuple(config.model.mail.trusted_authserv_ids))
+        addr = msg.from_
+        taught = learned.Taught(
+            args.as_, args.reason, msg.subject or "", addr.domain if addr else "",
+            addr.name if addr else "", result.category, args.provider or result.provider,
+            path.name, today)
+    else:
+        with open_store(config) as store:
+            rows = store.messages_with_id(args.message)
+            if not rows:
+                raise UserError(f"{args.message}: no such file, and no stored message has this "
+                                "Message-ID (see appealwatch show ID)")
+            stored = rows[0]
+            store.record_verdict(stored.id, {"as": args.as_, "reason": args.reason, "at": today})
+        domain = (stored.from_addr or "").rpartition("@")[2].lower()
+        taught = learned.Taught(
+            args.as_, args.reason, stored.subject or "", domain, "",
+            stored.category or "irrelevant", args.provider or stored.provider,
+            stored.message_id or args.message, today)
+    owner = genuine_provider(taught.sender_domain, config.rules) if taught.sender_domain else None
+    if owner is not None and args.provider in (None, owner.id):
+        taught = dataclasses.replace(taught, known_sender=True)
+    target = learned.path_beside(config.config_dir)
+    known = load_learned(config.config_dir)
+    entry, said = learned.correction(taught, config.rules.freemail)
+    added = learned.append(target, entry, known.learned if known else [])
+    print(f"{args.message}: taught as {args.as_}" + (f" ({args.reason})" if args.reason else "")
+          + f", read as {taught.was} before" + ("; recorded in the state" if stored else ""))
+    for line in said:
+        print(f"  learned: {line}")
+    if not entry.get("phrase") and not entry.get("provider"):
+        print("  nothing could be learned from it (no subject to go by, and a personal sender)")
+    print(f"  {'written to' if added else 'already in'} {target}; the running service reads it "
+          "on SIGHUP (systemctl --user reload appealwatch)")
+    if stored is None:
+        now = classify(msg, "INBOX", load_config(args.config).rules).category
+        if now != args.as_ and not (args.as_ == "appeal_decision" and now == args.as_):
+            print(f"  note: with what was learned it still reads as {now}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -358,6 +425,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case", type=int, metavar="ID")
     p.add_argument("--outcome", required=True, choices=("restored", "denied", "withdrawn"))
     p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser(
+        "teach", help="correct a verdict, so that such mail is read right from now on",
+        description="Records what a message really is and learns from it, in learned.toml "
+        "beside your config (mode 0600, readable, yours to edit): a phrase from its subject as "
+        "a cue of that reading (for irrelevant mail, a phrase that makes such mail "
+        "irrelevant), and for a notice from an organisation outside the registry, its domain "
+        "as a provider.  A stored message (by its Message-ID) keeps the verdict in the state.")
+    p.add_argument("message", metavar="FILE|MESSAGE-ID",
+                   help="a raw e-mail file, or the Message-ID of a message appealwatch has seen")
+    p.add_argument("--as", dest="as_", required=True, metavar="CATEGORY",
+                   choices=("suspension", "ticket_ack", "support_reply", "appeal_decision",
+                            "irrelevant"),
+                   help="what it is: suspension, ticket_ack, support_reply, appeal_decision or "
+                   "irrelevant")
+    p.add_argument("--reason", metavar="R",
+                   help="a suspension's reason (policy, payment, security, system, unknown), or "
+                   "an appeal_decision's outcome (restored, denied)")
+    p.add_argument("--provider", metavar="ID",
+                   help="the provider it comes from (default: the one its sender's domain "
+                   "gives)")
+    p.set_defaults(func=cmd_teach)
 
     p = sub.add_parser(
         "run",

@@ -485,8 +485,9 @@ def _provider(pid: str, p: ProviderModel, configured: bool, problems: list[str])
     )
 
 
-def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]) -> Rules:
-    """Merge the built-in rules with a user's additions and compile them."""
+def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str],
+                learned: Any = None) -> Rules:
+    """Merge the built-in rules with a user's additions and corrections and compile them."""
     providers = dict(base.providers)
     agents, freemail = list(base.senders.agents), list(base.senders.freemail)
     groups: dict[str, list[Cue]] = {}
@@ -511,6 +512,15 @@ def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]
             negatives.setdefault(name, []).extend(
                 _compile_all(f"phrases.negative.{name}", entries, problems)
             )
+    if learned is not None:
+        providers = _with_learned(providers, learned)
+        for group, cues in _learned_cues(learned, problems).items():
+            if group.startswith("reason."):
+                reasons.setdefault(group.removeprefix("reason."), []).extend(c for _, c in cues)
+            elif group == "negative":
+                negatives.setdefault("learned", []).extend(c for _, c in cues)
+            else:
+                groups.setdefault(group, []).extend(c for _, c in cues)
     built = [_provider(pid, p, extra is not None and pid in extra.providers, problems)
              for pid, p in providers.items()]
     every_cue = [c for group in (groups, reasons, negatives) for cues in group.values()
@@ -691,13 +701,86 @@ def _validate(data: dict[str, Any]) -> tuple[list[str], ConfigModel | None]:
     return problems, None
 
 
+def load_learned(config_dir: Path) -> Any:
+    """The user's corrections (``learned.toml`` beside the config; see ``learned``), or None
+    when there are none.  Every problem is named with its key, like the config's."""
+    from appealwatch import learned
+
+    path = learned.path_beside(config_dir)
+    if not path.exists():
+        return None
+    source = str(path)
+    try:
+        model = learned.LearnedModel.model_validate(_read_toml(path, source))
+    except ValidationError as exc:
+        raise ConfigError(source, _pydantic_problems(exc)) from None
+    problems = []
+    for i, e in enumerate(model.learned):
+        if e.phrase is not None:
+            try:
+                re.compile(e.phrase)
+            except re.error as exc:
+                problems.append(f"learned[{i}].phrase: invalid regular expression: {exc}")
+        allowed = {"suspension": REASONS, "appeal_decision": ("restored", "denied")}.get(e.as_, ())
+        if e.reason is not None and e.reason not in allowed:
+            problems.append(f"learned[{i}].reason: {e.reason!r} is not one of "
+                            f"{', '.join(allowed) or '(none for ' + e.as_ + ')'}")
+        if e.as_ == "appeal_decision" and e.reason is None:
+            problems.append(f"learned[{i}].reason: restored or denied")
+        if bool(e.provider) != bool(e.domains):
+            problems.append(f"learned[{i}]: a provider needs its domains, and domains a provider")
+        problems += _domain_problems(f"learned[{i}].domains", e.domains)
+    if problems:
+        raise ConfigError(source, problems)
+    return model
+
+
+def _with_learned(providers: dict[str, ProviderModel], learned: Any) -> dict[str, ProviderModel]:
+    """A learned sender domain joins the provider of that id, or makes a new one."""
+    out = dict(providers)
+    for e in learned.learned:
+        if not e.provider:
+            continue
+        known = out.get(e.provider)
+        if known is None:
+            out[e.provider] = ProviderModel(name=e.name or e.provider, domains=list(e.domains))
+        else:
+            domains = list(dict.fromkeys([*known.domains, *e.domains]))
+            out[e.provider] = known.model_copy(update={"domains": domains})
+    return out
+
+
+def _learned_cues(learned: Any, problems: list[str]) -> dict[str, list[tuple[str, Cue]]]:
+    """Each learned phrase as a cue of the reading it teaches ("suspension", "reason.policy",
+    "negative", ...), keyed ``phrases.<group>.learned[N]`` (N: its entry in the file).  A
+    later entry with the same phrase wins."""
+    from appealwatch.learned import WEIGHT
+
+    last = {e.phrase: i for i, e in enumerate(learned.learned) if e.phrase}
+    out: dict[str, list[tuple[str, Cue]]] = {}
+    for phrase, i in last.items():
+        e = learned.learned[i]
+        targets = {"irrelevant": [("negative", 1.0)],
+                   "appeal_decision": [(e.reason or "", WEIGHT)]}.get(e.as_, [(e.as_, WEIGHT)])
+        if e.as_ == "suspension" and e.reason in REASONS and e.reason != "unknown":
+            targets.append((f"reason.{e.reason}", WEIGHT / 2))
+        for group, weight in targets:
+            key = f"phrases.{group}.learned[{i}]"
+            cue = _compile(key, PatternEntry(re=phrase, weight=weight), problems)
+            if cue is not None:
+                out.setdefault(group, []).append((key, cue))
+    return out
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Load and validate; raises ConfigError naming every problem."""
+    """Load and validate; raises ConfigError naming every problem.  The user's corrections
+    (learned.toml beside the config) are read with it."""
     resolved = resolve_config_path(path)
     base = load_builtin_rules()
     if resolved is None:
         problems: list[str] = []
-        rules = build_rules(base, None, problems)
+        learned = load_learned(default_config_path().parent)
+        rules = build_rules(base, None, problems, learned)
         if problems:
             raise ConfigError("built-in rules", problems)
         return Config(ConfigModel(), rules, None)
@@ -706,7 +789,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     problems, model = _validate(data)
     if model is not None:
         problems += _permission_problems(resolved, model)
-    rules = build_rules(base, model, problems) if model is not None else None
+    learned = load_learned(resolved.parent)
+    rules = build_rules(base, model, problems, learned) if model is not None else None
     if problems or rules is None:
         raise ConfigError(source, problems)
     return Config(model, rules, resolved)

@@ -459,6 +459,22 @@ class Store:
         row = self.db.execute(f"{self._MESSAGE_SELECT} WHERE m.id = ?", (message_pk,)).fetchone()
         return self._message(row)
 
+    def messages_with_id(self, message_id: str) -> list[MessageRow]:
+        """The stored messages with this Message-ID (with or without its angle brackets)."""
+        bare = message_id.strip().strip("<>")
+        rows = self.db.execute(f"{self._MESSAGE_SELECT} WHERE m.message_id IN (?, ?) ORDER BY m.id",
+                               (bare, f"<{bare}>"))
+        return [self._message(r) for r in rows]
+
+    def record_verdict(self, message_pk: int, verdict: dict[str, Any]) -> None:
+        """What the user said the message is (appealwatch teach), kept in its facts."""
+        with self.transaction():
+            row = self.db.execute("SELECT facts FROM messages WHERE id = ?",
+                                  (message_pk,)).fetchone()
+            facts = {**json.loads(row["facts"] or "{}"), "taught": verdict}
+            self.db.execute("UPDATE messages SET facts = ? WHERE id = ?",
+                            (_json(facts), message_pk))
+
     def case_messages(self, case_id: int) -> list[MessageRow]:
         rows = self.db.execute(
             f"{self._MESSAGE_SELECT} WHERE m.case_id = ? ORDER BY m.date, m.id", (case_id,)
