@@ -426,6 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outcome", required=True, choices=("restored", "denied", "withdrawn"))
     p.set_defaults(func=cmd_resolve)
 
+    from appealwatch.learned import TAUGHT
+
     p = sub.add_parser(
         "teach", help="correct a verdict, so that such mail is read right from now on",
         description="Records what a message really is and learns from it, in learned.toml "
@@ -436,8 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("message", metavar="FILE|MESSAGE-ID",
                    help="a raw e-mail file, or the Message-ID of a message appealwatch has seen")
     p.add_argument("--as", dest="as_", required=True, metavar="CATEGORY",
-                   choices=("suspension", "ticket_ack", "support_reply", "appeal_decision",
-                            "irrelevant"),
+                   choices=TAUGHT,
                    help="what it is: suspension, ticket_ack, support_reply, appeal_decision or "
                    "irrelevant")
     p.add_argument("--reason", metavar="R",
