@@ -54,7 +54,7 @@ class Recorder(Notifier):
         super().__init__(["record"])
         self.sent: list[str] = []
 
-    def send(self, event, skip=()):
+    def send(self, event, skip=(), record=None):
         self.sent.append(event["id"])
         return ["record"]
 
