@@ -2,9 +2,10 @@
 Dovecot account holding BENCH_MESSAGES messages (default 20,000: ~95 % INBOX, ~5 % Junk).
 
 Sizes: 60 % 4-16 KB, 30 % 30-120 KB (newsletters, HTML), 10 % 200-800 KB (a base64
-attachment); dates within the last 60 days.  Ten genuine provider suspension notices (OpenAI,
-GitHub, Anthropic, PayPal, Microsoft, Discord, AWS, Google, Stripe, Apple; authentication
-passes) are hidden among everyday mail from example.* senders.
+attachment); dates within the last 60 days; half of the everyday mail is Chinese.  Ten genuine
+suspension notices from services outside the provider registry (Porkbun, Hostinger, Kinsta,
+PythonAnywhere, Bitstamp, Ghost, 豆瓣, 小鹅通, 得物, 网易云信; authentication passes) are hidden
+among everyday mail from example.* senders, Chinese mail hosts, newsletters and spam.
 
 The mailbox is written straight into the user's Maildir (cur/, owned by the mail uid) and
 Dovecot is made to index it with one untimed pass over every message's headers.  Then, all
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from email.header import Header
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -84,64 +86,76 @@ WORDS = [
     "sorry", "sure", "idea", "issue", "change", "list", "share"
 ]
 
-# Ten genuine notices, as the providers send them (authentication passes for their domains).
+# Ten genuine notices from services outside the provider registry (authentication passes for
+# their domains): the open-world screen must find them by what any notice has.
 NOTICES = [
-    ("Junk", "OpenAI <noreply@tm.openai.com>", "tm.openai.com",
-     "Your OpenAI API organization has been deactivated",
-     "Hello,\n\nAPI access for the organization org-HiddenBench01XYZ has been deactivated "
-     "because of repeated violations of our usage policies.\n\nIf you believe this is an "
-     "error, reply to this message.\n\nThe OpenAI team\n"),
-    ("INBOX", "GitHub <support@github.com>", "github.com",
-     "Your GitHub account has been suspended",
-     "Hi @bench-builder,\n\nYour GitHub account has been suspended for violating GitHub's "
-     "Acceptable Use Policies: excessive automated bulk activity.\n\nIf you believe this was "
-     "a mistake, you can appeal by replying to this email.\n\nGitHub Trust & Safety\n"),
-    ("INBOX", "Anthropic Billing <billing@mail.anthropic.com>", "mail.anthropic.com",
-     "API access for your organization has been paused",
-     "Hello,\n\nAPI access for your organization has been paused because three charges for "
-     "invoice BEN-0042 were declined because the card has expired.\n\nUpdate your payment "
-     "method and pay the outstanding balance to restore access.\n\nAnthropic Billing\n"),
-    ("Junk", "PayPal <service@intl.paypal.com>", "intl.paypal.com",
-     "We've temporarily limited your account",
-     "Hello Alex Chen,\n\nWe noticed a login to your PayPal account from a device and "
-     "location we don't recognise (IP 198.51.100.77), so we've temporarily limited your "
-     "account to protect you.\n\nLog in to PayPal directly (do not use links in emails) to "
-     "confirm your identity and lift the limitation.\n\nPayPal\n"),
-    ("Junk", "Microsoft account team <account-security-noreply@accountprotection.microsoft.com>",
-     "accountprotection.microsoft.com", "Your Microsoft account has been locked",
-     "Your account has been locked.\n\nWe detected activity on your Microsoft account "
-     "a***@example.net that violates our terms, or someone else may be trying to use it "
-     "(sign-in from 203.0.113.90).\n\nTo unlock it, sign in and verify with a security code.\n"
-     "\nThe Microsoft account team\n"),
-    ("Junk", "Discord <noreply@discord.com>", "discord.com",
-     "Your Discord account has been disabled",
-     "Hi benchuser,\n\nYour Discord account has been disabled for violating our Terms of "
-     "Service or Community Guidelines. We're not able to share more details about this "
-     "decision.\n\nIf you think this is a mistake, you can submit an appeal.\n\n"
-     "Discord Trust & Safety\n"),
-    ("INBOX", "Amazon Web Services <aws-account-notices@aws.amazon.com>", "aws.amazon.com",
-     "Your AWS account 1234-5678-9012 has been suspended",
-     "Greetings from Amazon Web Services,\n\nYour AWS account 1234-5678-9012 has been "
-     "suspended because we haven't received payment for your past-due invoices.\nAmount past "
-     "due: USD 842.10\n\nTo reactivate your account, pay the outstanding balance in the "
-     "Billing console.\n\nAmazon Web Services\n"),
-    ("Junk", "Google <no-reply@accounts.google.com>", "accounts.google.com",
-     "Your Google Account has been disabled",
-     "Your Google Account alex.bench@example.net has been disabled because it appears to "
-     "violate Google's policies.\n\nIf you think this is a mistake, you can request that we "
-     "review the decision: sign in and follow the steps to appeal.\n\nThe Google Accounts "
-     "team\n"),
-    ("INBOX", "Stripe <notifications@stripe.com>", "stripe.com",
-     "Payouts on your Stripe account have been paused",
-     "Hi Alex,\n\nCharges and payouts on your Stripe account acct_1BenchXyZ have been "
-     "temporarily paused because we were unable to verify the business information on your "
-     "account.\n\nTo lift the pause, upload a business registration document in your "
-     "Dashboard.\n\nThe Stripe team\n"),
-    ("Junk", "Apple <no_reply@email.apple.com>", "email.apple.com",
-     "Your Apple ID has been disabled",
-     "Dear Alex Chen,\n\nYour Apple ID alex.bench@example.net has been disabled in the App "
-     "Store and iTunes Store.\n\nTo resolve this issue, contact Apple Support.\n\nApple\n"),
+    ("Junk", "Porkbun <support@porkbun.com>", "porkbun.com",
+     "Your domain bench-builder.dev has been suspended",
+     "Hello,\n\nThe domain bench-builder.dev in your account has been suspended after reports "
+     "that it hosted a phishing page. DNS for the domain no longer resolves.\n\nIf you believe "
+     "this was in error, reply to this message with details of the site's content.\n\n"
+     "Porkbun Trust & Safety\n"),
+    ("INBOX", "Hostinger <noreply@hostinger.com>", "hostinger.com",
+     "Action required: hosting plan deactivated",
+     "Hi Alex,\n\nWe have deactivated the hosting plan for bench-builder.dev because the "
+     "renewal payment failed and the invoice is now 14 days past due.\n\nPay the outstanding "
+     "invoice in hPanel to reactivate the plan.\n\nHostinger Billing\n"),
+    ("INBOX", "Kinsta <notifications@kinsta.com>", "kinsta.com",
+     "Site paused: bench-shop",
+     "Hello,\n\nYour site bench-shop has been paused because it was sending spam through our "
+     "mail relay, which violates our acceptable use policy.\n\nReply to this email to request "
+     "a review.\n\nKinsta Support\n"),
+    ("Junk", "PythonAnywhere <support@pythonanywhere.com>", "pythonanywhere.com",
+     "Your account has been disabled",
+     "Hi benchuser,\n\nWe've disabled your account because we saw many sign-in attempts from "
+     "different countries and believe it may be compromised. Reset your password to unlock "
+     "it.\n\nThe PythonAnywhere team\n"),
+    ("INBOX", "Bitstamp <no-reply@bitstamp.net>", "bitstamp.net",
+     "Account restricted pending review",
+     "Dear customer,\n\nWithdrawals from your Bitstamp account have been restricted while our "
+     "compliance team reviews recent deposits. Please upload proof of the source of funds in "
+     "your account settings.\n\nBitstamp Compliance\n"),
+    ("Junk", "豆瓣 <noreply@douban.com>", "douban.com", "豆瓣账号封禁通知",
+     "你好，\n\n你的豆瓣账号因多次发布违规广告内容，已被封禁。"
+     "如有异议，可在30天内提交申诉。\n\n豆瓣\n"),
+    ("INBOX", "小鹅通 <service@xiaoe-tech.com>", "xiaoe-tech.com", "【小鹅通】店铺停用提醒",
+     "尊敬的商家：\n\n您的店铺因服务已到期且未续费，已于今日被停用，"
+     "学员将无法访问课程。请尽快续费以恢复店铺。\n\n小鹅通\n"),
+    ("Junk", "得物 <notice@dewu.com>", "dewu.com", "关于您的商家账号被限制的通知",
+     "尊敬的商家：\n\n经平台核查，您的店铺存在售假行为，商家账号已被限制提现，相关商品已下架。"
+     "如有异议请在7日内提交申诉材料。\n\n得物商家服务中心\n"),
+    ("INBOX", "网易云信 <service@yunxin.netease.im>", "yunxin.netease.im",
+     "【网易云信】应用停用通知",
+     "尊敬的用户：\n\n您的应用因账户余额不足，已被暂停服务，接口调用将返回错误。"
+     "充值后服务将自动恢复。\n\n网易云信\n"),
+    ("INBOX", "Ghost(Pro) <support@ghost.org>", "ghost.org",
+     "Your Ghost(Pro) site has been suspended",
+     "Hi Alex,\n\nYour publication at bench.ghost.io has been suspended for a breach of our "
+     "terms of service: it was used to send unsolicited bulk email.\n\nYou can appeal this "
+     "decision by replying to this email.\n\nGhost Support\n"),
 ]
+# Half of the everyday mail is Chinese: colleagues at a company, friends on Chinese mail hosts,
+# newsletters and spam, with encoded subjects.
+ZH_NAMES = [("张伟", "zhang.wei"), ("王芳", "wang.fang"), ("李娜", "li.na"),
+            ("刘洋", "liu.yang"), ("陈静", "chen.jing"), ("杨磊", "yang.lei"),
+            ("赵敏", "zhao.min"), ("黄晓", "huang.xiao")]
+ZH_HOSTS = ["qq.com", "163.com", "126.com", "foxmail.com", "example.cn", "corp.example.cn"]
+ZH_TOPICS = ["季度报告", "周末爬山", "厨房装修", "2026年预算", "会议出差", "读书会",
+             "新笔记本", "周五聚餐", "学校开放日", "旅行照片", "看房安排", "团队建设",
+             "发票报销", "版本发布说明"]
+ZH_SUBJECTS = ["回复：{t}", "转发：{t}", "关于{t}的问题", "{t}会议纪要", "{t}进展", "提醒：明天{t}",
+               "{t}照片", "草稿：{t}", "谢谢你的{t}", "{d}议程", "您的订单 {n} 已发货",
+               "{t}的安排"]
+ZH_NEWSLETTERS = [("每周精选", "weekly.example.cn"), ("技术周刊", "tech.example.cn"),
+                  ("城市活动", "events.example.cn")]
+ZH_SPAM = ["恭喜您获得 {n} 元红包", "低价代开发票", "限时特惠：{t} 一折起", "兼职日赚 {n} 元"]
+ZH_TELLING = ["停车罚单申诉", "主街道路封闭通知", "借书卡被锁定了？", "学校暂停了春游",
+              "旧硬盘照片已恢复"]
+
+
+def encoded(subject: str) -> str:
+    """An RFC 2047 encoded word for a subject that is not ASCII, as mail clients send it."""
+    return subject if subject.isascii() else Header(subject, "utf-8").encode()
 
 
 class Generator:
@@ -245,7 +259,9 @@ def everyday(gen: Generator, rng: random.Random, i: int, folder: str, now: datet
     fill = {"t": rng.choice(TOPICS), "n": rng.randrange(1000, 99999),
             "d": date.strftime("%d %b")}
     extra: list[str] = []
-    if folder == "Junk":
+    if rng.random() < 0.5:
+        sender, subject, extra = chinese_everyday(rng, i, folder, fill)
+    elif folder == "Junk":
         shop = rng.choice(["deals", "win", "offers", "promo"])
         tld = rng.choice(["biz", "info", "top"])
         sender = f"{rng.choice(FIRST)} <promo{rng.randrange(999)}@{shop}.example.{tld}>"
@@ -266,6 +282,24 @@ def everyday(gen: Generator, rng: random.Random, i: int, folder: str, now: datet
             "html" if size >= 30_000 or rng.random() < 0.4 else "plain")
     mid = f"<bench.{i}.{rng.randrange(16**8):08x}@{sender.rsplit('@', 1)[1].rstrip('>')}>"
     return gen.message(kind, size, sender, subject, date, mid, extra), date
+
+
+def chinese_everyday(rng: random.Random, i: int, folder: str, fill: dict
+                     ) -> tuple[str, str, list[str]]:
+    zh = {"t": rng.choice(ZH_TOPICS), "n": fill["n"], "d": fill["d"]}
+    if folder == "Junk":
+        host = rng.choice(["cuxiao.example.top", "hongbao.example.biz"])
+        return (f"{encoded('优惠中心')} <promo{rng.randrange(999)}@{host}>",
+                encoded(rng.choice(ZH_SPAM).format(**zh)), [])
+    if rng.random() < 0.25:
+        nl, dom = rng.choice(ZH_NEWSLETTERS)
+        return (f"{encoded(nl)} <newsletter@{dom}>", encoded(f"{nl}：{zh['t']}"),
+                [f"List-Id: <{dom.split('.')[0]}.{dom}>",
+                 f"List-Unsubscribe: <https://{dom}/unsubscribe?u={i}>", "Precedence: bulk"])
+    name, local = rng.choice(ZH_NAMES)
+    subject = (rng.choice(ZH_TELLING) if rng.random() < 0.01 else
+               rng.choice(ZH_SUBJECTS).format(**zh))
+    return f"{encoded(name)} <{local}@{rng.choice(ZH_HOSTS)}>", encoded(subject), []
 
 
 def hidden_notices(now: datetime, rng: random.Random) -> list[tuple[str, bytes, datetime, str]]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -9,8 +8,10 @@ from appealwatch.classify import classify, find_account_ids, find_ticket, imitat
 from appealwatch.config import load_config
 from appealwatch.parse import parse
 from conftest import BLIND, CORPUS, HELDOUT
-from evaluation import evaluate
+from evaluation import evaluate, load_labels
 from mails import auth_fail, auth_pass, make_mail
+
+WILD = CORPUS.parent / "wild"
 
 
 def run(raw: bytes, rules, folder: str = "INBOX", trusted=()):
@@ -285,15 +286,17 @@ def _fields_block(raw: bytes, names: tuple[bytes, ...]) -> bytes:
     return b"\r\n".join(f.replace(b"\n", b"\r\n") for f in kept) + b"\r\n\r\n"
 
 
-@pytest.mark.parametrize("root", [CORPUS, HELDOUT, BLIND], ids=["corpus", "heldout", "blind"])
-def test_the_backfill_header_screen_lets_through_every_message_about_a_case(rules, root):
+@pytest.mark.parametrize(("root", "part"), [(CORPUS, None), (HELDOUT, None), (BLIND, None),
+                                            (WILD, "dev")],
+                         ids=["corpus", "heldout", "blind", "wild-dev"])
+def test_the_backfill_header_screen_lets_through_every_message_about_a_case(rules, root, part):
     """A first scan fetches a body only where ``prescreen`` and ``may_matter`` pass its five
     header fields: no labelled notice, answer, decision or phishing mail may be screened out
     (everyday mail may pass; fetching it only costs time)."""
     from appealwatch.classify import may_matter, prescreen
     from appealwatch.parse import quick_headers
 
-    labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))
+    labels = load_labels(root, part)
     names = (b"from", b"reply-to", b"subject", b"list-id", b"message-id")
     missed, passed_everyday = [], 0
     for row in labels:

@@ -92,9 +92,13 @@ BYTES_HOMOGLYPHS = bytes.maketrans(b"0134578", b"oleastb")
 _TELLING_STEMS = (b"suspend", b"deactivat", b"disabl", b"restrict", b"lock", b"terminat", b"ban",
                   b"block", b"frozen", b"freez", b"hold", b"pause", b"revok", b"appeal",
                   b"reinstat", b"restor", b"reactivat", b"ticket", b"case", b"unusual",
-                  b"account", b"organi", b"access", b"login", b"signin", b"verif", b"limit")
+                  b"account", b"organi", b"access", b"login", b"signin", b"verif", b"limit",
+                  b"clos", b"remov", b"flag", b"delist", b"withh", b"violat", b"polic",
+                  b"action", b"important", b"notice", b"urgent", b"warning", b"review")
 _TELLING_CJK = tuple(w.encode() for w in ("封", "冻结", "停用", "停机", "停服", "限制", "申诉",
-                                          "工单", "解封", "解冻", "账号", "账户", "帐号", "帐户"))
+                                          "工单", "解封", "解冻", "账号", "账户", "帐号", "帐户",
+                                          "暂停", "关停", "锁定", "处罚", "下架", "注销", "禁用",
+                                          "违规", "通知", "提醒"))
 
 
 def _stem_matcher(tokens: Iterable[str]) -> Any:

@@ -11,12 +11,31 @@ from appealwatch.classify.text import normalise
 from appealwatch.config import Rules
 from appealwatch.parse import ParsedMessage
 
-_TELLING_SUBJECT = re.compile(
-    r"suspend|deactivat|disabled|restrict|locked|terminat|banned|blocked|frozen|on hold|paused|"
-    r"revoked|appeal|reinstat|restored|reactivat|ticket|case \W?\d|request #|unusual|"
-    r"封|冻结|停用|停机|停服|限制|申诉|工单|解封|解冻",
-    re.I,
-)
+# words of a case that are not restriction words: appeals, tickets, restorations
+_CASE_SUBJECT = (r"appeal|reinstat|restored|reactivat|ticket|case \W?\d|request #|unusual|"
+                 r"申诉|工单|解封|解冻|复核")
+# what an organisation's notice says in its subject when it names no restriction
+_ORGANISATION_SUBJECT = re.compile(
+    r"account|organi[sz]ation|access|login|sign.?in|action required|important|urgent|notice|"
+    r"warning|violation|policy|review|^\s*(?:re|aw|回复|答复)\s*[:：]|"
+    r"账号|账户|帐号|帐户|通知|提醒|警告|违规|重要", re.I)
+_TELLING: dict[int, tuple[Rules, re.Pattern[str]]] = {}
+
+
+def _telling_subject(rules: Rules) -> re.Pattern[str]:
+    """Restriction words (the concepts' English and Chinese words) and a case's words."""
+    hit = _TELLING.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    words = [w for name in ("restriction", "restriction_noun")
+             for lang in rules.concepts.get(name, ((), ())) for w in lang]
+    english = sorted({w for w in words if w.isascii() and len(w) > 3}, key=len, reverse=True)
+    chinese = sorted({w for w in words if not w.isascii()}, key=len, reverse=True)
+    pattern = re.compile(
+        "|".join([rf"\b(?:{'|'.join(re.escape(w) for w in english)})\b" if english else "(?!)",
+                  "|".join(re.escape(w) for w in chinese) or "(?!)", _CASE_SUBJECT]), re.I)
+    _TELLING[id(rules)] = (rules, pattern)
+    return pattern
 
 
 def prescreen(header_block: bytes, rules: Rules) -> bool:
@@ -36,13 +55,12 @@ def _word_char(ch: str) -> bool:
     return "a" <= ch <= "z" or "0" <= ch <= "9"
 
 
-_ACCOUNT_WORD = re.compile(r"account|organi[sz]ation|access|login|sign.?in|账号|账户|帐号|帐户",
-                           re.I)
-
-
 def may_matter(headers: ParsedMessage, folder: str, rules: Rules) -> bool:
     """From the headers alone: can this message be about a case?  Used to skip fetching the
-    bodies of everyday mail during a backfill.  Errs on the side of fetching."""
+    bodies of everyday mail during a backfill.  Errs on the side of fetching.  It looks for
+    what any notice has, not for a list of providers: restriction or case words in the
+    subject (English and Chinese), an organisation writing about an account or answering the
+    user, and in the spam folder anything from an organisation that speaks of an account."""
     subject = normalise(headers.subject)
     sender = identify_sender(headers, subject, "", rules)
     if sender.kind in ("genuine", "agent", "impostor"):
@@ -51,6 +69,12 @@ def may_matter(headers: ParsedMessage, folder: str, rules: Rules) -> bool:
         return True
     if headers.list_id:
         return False
-    if folder == "junk" and _ACCOUNT_WORD.search(subject):
-        return True  # notices hide in spam: there, any subject about an account is fetched
-    return bool(_TELLING_SUBJECT.search(subject))
+    if _telling_subject(rules).search(subject):
+        return True
+    if sender.kind == "organisation" or folder == "junk":
+        return bool(_ORGANISATION_SUBJECT.search(subject))
+    # a person who forwards a notice, or asks about an account
+    return bool(_ACCOUNT_WORD.search(subject))
+
+
+_ACCOUNT_WORD = re.compile(r"\baccount|organi[sz]ation|账号|账户|帐号|帐户", re.I)

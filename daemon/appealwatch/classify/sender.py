@@ -130,10 +130,17 @@ def identify_sender(msg: ParsedMessage, subject: str, body: str, rules: Rules) -
 # --------------------------------------------------------------------------- the open world
 
 
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_PINYIN_LOCAL = re.compile(r"[a-z]{2,12}[._-]?[a-z]{1,12}\d{0,4}")
+
+
 def _personal(local: str, name: str) -> bool:
     """A person's own address at an organisation: the display name is a name of two or three
     words and the mailbox is made of it (marcus.bell@, mbell@, marcusb@; a single word such as
     cash@ for "Cash App" could be either, and is read as the organisation's)."""
+    if _CJK_NAME.fullmatch(name.strip()) and _PINYIN_LOCAL.fullmatch(local.lower()) \
+            and not _SERVICE_LOCAL.match(local):
+        return True  # 张伟 <zhang.wei@...>
     words = [w.lower() for w in re.findall(r"[^\W\d_]+", name)]
     if not 2 <= len(words) <= 3 or _SERVICE_LOCAL.match(local) or _NAME_NOISE.search(name):
         return False
