@@ -37,10 +37,15 @@ def genuine_provider(domain: str, rules: Rules) -> Provider | None:
 
 def imitated_provider(domain: str, rules: Rules) -> Provider | None:
     """A provider whose name a (non-genuine) domain imitates: paypa1-secure.com, 0penai.help,
-    apple.com.verify.example, appleid-billing.com.  A word that merely contains a name
+    apple.com.verify.example, appleid-billing.com, and internationalised names written with
+    look-alike letters (xn--pple-43d.com, Cyrillic а for a).  A word that merely contains a name
     (pineapple, email) is not an imitation."""
     index = _index(rules)
-    for raw in re.split(r"[^a-z0-9]+", domain.lower()):
+    domain = domain.lower()
+    if "xn--" in domain or not domain.isascii():
+        skeleton = latin_skeleton(domain)  # "і" and "ӏ" read as i: try l as well
+        domain = f"{skeleton}.{skeleton.replace('i', 'l')}"
+    for raw in re.split(r"[^a-z0-9]+", domain):
         if not raw:
             continue
         skeleton = _skeleton(raw)
@@ -53,6 +58,35 @@ def imitated_provider(domain: str, rules: Rules) -> Provider | None:
                     if len(word) > len(token) and word.startswith(token):
                         return index.prefix_owner[token]
     return None
+
+
+def _decoded_label(label: str) -> str:
+    if label.startswith("xn--"):
+        try:
+            return label[4:].encode("ascii").decode("punycode")
+        except (UnicodeError, ValueError):
+            return label
+    return label
+
+
+def latin_skeleton(domain: str) -> str:
+    """An internationalised domain with each letter that looks like a Latin one replaced by it,
+    from the Unicode confusables data (confusable-homoglyphs, loaded only for such domains)."""
+    text = ".".join(_decoded_label(label) for label in domain.split("."))
+    if text.isascii():
+        return text
+    from confusable_homoglyphs import confusables
+
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []
+        latin = next((h["c"] for f in found for h in f["homoglyphs"]
+                      if h["c"].isascii() and h["c"].isalnum()), "")
+        out.append(latin.lower() or "-")
+    return "".join(out)
 
 
 def _named(text: str, rules: Rules) -> Provider | None:

@@ -1,0 +1,176 @@
+"""The classifier in the open world: any organisation is a provider, restriction language is read
+as concepts, mixed evidence is a possible notice, look-alike domains in any script are caught.
+
+The probe messages below are written for the kinds of mistakes issue 13 lists, in words of our
+own; the independent measurement is the wild set (tests/data/wild, dev part asserted here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from appealwatch.classify import classify, imitated_provider
+from appealwatch.classify.restriction import read_restriction
+from appealwatch.classify.sender import derived_id, organisational_domain
+from appealwatch.classify.text import normalise
+from appealwatch.parse import parse
+from conftest import CORPUS
+from evaluation import evaluate
+from mails import auth_fail, auth_pass, make_mail
+
+WILD = CORPUS.parent / "wild"
+
+
+def run(raw: bytes, rules, folder: str = "INBOX"):
+    return classify(parse(raw), folder, rules)
+
+
+def mail(sender: str, subject: str, body: str, **kw) -> bytes:
+    domain = sender.rsplit("@", 1)[1].rstrip(">")
+    return make_mail(sender=sender, subject=subject, body=body,
+                     auth=kw.pop("auth", [auth_pass(domain)]), **kw)
+
+
+# --------------------------------------------------------------------------- the wild set
+
+
+def test_wild_dev_part_meets_the_issues_targets(rules):
+    """Tuned on the dev part only; the test part is measured, never tuned on
+    (python -m tests.evaluation wild test)."""
+    report = evaluate(WILD, rules, "dev")
+    figures = report.figures()
+    assert figures["messages"] >= 150
+    assert figures["suspension recall (possible counted)"] >= 0.85, report.mistakes()
+    assert figures["suspension recall (certain only)"] >= 0.83, report.mistakes()
+    assert figures["category macro-F1"] >= 0.88, report.mistakes()
+    assert figures["irrelevant mail misread"] <= 0.03, report.mistakes()
+    assert figures["phishing recall"] >= 0.90, report.mistakes()
+    assert figures["genuine mail flagged as phishing"] <= 0.02, report.mistakes()
+    assert figures["reason accuracy"] >= 0.78, report.mistakes()
+    assert figures["provider named"] >= 0.88, report.mistakes()
+
+
+# --------------------------------------------------------------------------- senders
+
+
+def test_organisational_domains_and_ids():
+    assert organisational_domain("mail.notice.huaweicloud.com") == "huaweicloud.com"
+    assert organisational_domain("a.b.example.co.uk") == "example.co.uk"
+    assert derived_id("noreply.porkbun.com") == "porkbun"
+    assert derived_id("bounce.example.com.cn") == "example"
+
+
+@pytest.mark.parametrize(("sender", "subject", "body", "provider", "reason"), [
+    ("Porkbun <support@porkbun.com>", "Domain suspended",
+     "The domain acme-tools.dev in your account has been suspended after reports of a phishing "
+     "page. If you think this is wrong, reply to this message.", "porkbun", "policy"),
+    ("Kinsta Billing <billing@kinsta.com>", "Your site is offline",
+     "We have paused your site because the card on file was declined three times and the "
+     "invoice is overdue.", "kinsta", "payment"),
+    ("豆瓣 <noreply@douban.com>", "账号处理通知",
+     "你好，你的豆瓣账号因多次发布违规广告，已被封禁。如有异议可提交申诉。", "douban", "policy"),
+])
+def test_a_notice_from_a_service_outside_the_registry(rules, sender, subject, body, provider,
+                                                       reason):
+    c = run(mail(sender, subject, body), rules)
+    assert (c.category, c.provider, c.reason, c.possible, c.phishing) == (
+        "suspension", provider, reason, False, False), c.explanation
+
+
+def test_people_at_an_organisation_and_on_free_mail_are_not_providers(rules):
+    for sender in ("Marcus Bell <marcus.bell@acme.example>", "张伟 <zhang.wei@corp.example.cn>",
+                   "Sam <sam@gmail.com>"):
+        c = run(mail(sender, "Re: lunch", "Lol, my account was suspended today, see you at "
+                     "noon anyway."), rules)
+        assert (c.category, c.provider) == ("irrelevant", None), sender
+
+
+def test_a_brand_display_name_on_free_mail_is_an_impostor(rules):
+    c = run(mail("PayPal Service <paypal.service.team@gmail.com>", "Account limited",
+                 "We have limited your PayPal account. Confirm your identity to lift it."), rules)
+    assert (c.category, c.provider, c.phishing) == ("suspension", "paypal", True)
+
+
+def test_an_organisation_whose_mail_is_not_vouched_for_is_phishing(rules):
+    unsigned = "mx.example.net; dkim=pass header.d=bulk-mailer.example; spf=pass " \
+               "smtp.mailfrom=x@bulk-mailer.example; dmarc=none"
+    c = run(mail("Acme Hosting <noreply@acme-hosting.example>", "Server suspended",
+                 "Your server has been suspended. Log in to restore it.", auth=[unsigned]), rules)
+    assert c.category == "suspension" and c.phishing
+    assert any("vouches" in r for r in c.phishing_reasons)
+    failed = run(mail("Acme Hosting <noreply@acme-hosting.example>", "Server suspended",
+                      "Your server has been suspended.", auth=[auth_fail("acme-hosting.example")]),
+                 rules)
+    assert failed.phishing
+
+
+def test_an_organisations_link_whose_text_shows_another_host_is_phishing(rules):
+    html = ('<p>Your account has been suspended.</p><a href="https://login-check.example.net/a">'
+            'https://acme-hosting.example/appeal</a>')
+    c = run(mail("Acme Hosting <noreply@acme-hosting.example>", "Account suspended", "",
+                 html=html), rules)
+    assert c.phishing and any("login-check.example.net" in r for r in c.phishing_reasons)
+    fine = run(mail("Acme Hosting <noreply@acme-hosting.example>", "Account suspended", "",
+                    html='<p>Your account has been suspended.</p>'
+                    '<a href="https://help.acme-support.example/appeal">Appeal</a>'), rules)
+    assert not fine.phishing
+
+
+@pytest.mark.parametrize("domain", ["xn--pple-43d.com", "xn--80ak6aa92e.com", "раураl.com"])
+def test_internationalised_look_alikes(rules, domain):
+    assert imitated_provider(domain, rules) is not None
+    assert imitated_provider("xn--mnchen-3ya.de", rules) is None
+
+
+# --------------------------------------------------------------------------- restriction concepts
+
+
+@pytest.mark.parametrize(("sentence", "framing", "certain"), [
+    ("Your droplets have been powered off and locked.", "done", True),
+    ("We have restricted your ability to send money.", "done", True),
+    ("API access will be suspended on 3 June unless you pay.", "scheduled", True),
+    ("If you do not respond within 24 hours we may suspend your account.", "warning", True),
+    ("The road is closed for repairs.", "done", False),
+    ("Accounts that violate these terms may be suspended.", "other", False),
+    ("Your account has not been restricted.", "negated", False),
+    ("The seller's account was suspended and your order refunded.", "other", False),
+    ("As you requested, we have closed your account.", "requested", False),
+    ('"Your account has been suspended" is one of the oldest lures.', "quoted", False),
+    ("您的店铺因违规已被封禁。", "done", True),
+    ("您的账号未被封禁。", "negated", False),
+    ("如未及时续费，实例将被停机。", "scheduled", True),
+    ("根据您的申请，账号已注销。", "requested", False),
+])
+def test_restriction_read_as_concepts(rules, sentence, framing, certain):
+    reading = read_restriction(normalise(sentence).lower(), rules, True)
+    assert framing in (reading.framing, *reading.framings)
+    assert reading.certain is certain
+
+
+def test_a_security_lock_beats_the_sign_in_alert_negative(rules):
+    c = run(mail("GitHub <noreply@github.com>", "Your account is locked",
+                 "We noticed a new sign-in and several failed sign-in attempts, so your account "
+                 "has been locked. If this was you, reset your password to unlock it."), rules)
+    assert (c.category, c.reason) == ("suspension", "security"), c.explanation
+
+
+def test_a_notice_that_opens_like_a_reply_and_states_no_reason(rules):
+    c = run(mail("Acme Cloud <trust@acme-cloud.example>", "Regarding your organization",
+                 "After a thorough review, we have determined that your organization will no "
+                 "longer have access. We have deactivated your organization."), rules)
+    assert (c.category, c.reason, c.possible) == ("suspension", "unknown", False), c.explanation
+
+
+def test_a_restriction_without_an_object_from_a_known_provider_is_possible(rules):
+    c = run(mail("Stripe <notifications@stripe.com>", "Important notice",
+                 "We have temporarily suspended it while we review recent activity."), rules)
+    assert (c.category, c.possible) == ("suspension", True), c.explanation
+    assert not run(mail("City Council <news@city-council.example>", "Road works",
+                        "Road works: traffic on Main Street will be suspended on Sunday."),
+                   rules).possible
+
+
+def test_a_deactivation_the_user_asked_for_is_not_a_notice(rules):
+    c = run(mail("Acme Cloud <noreply@acme-cloud.example>", "Account closed",
+                 "Per your request, your account has been closed and your data will be deleted "
+                 "in 30 days."), rules)
+    assert c.category == "irrelevant", c.explanation
