@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import quopri
 import re
 
 from appealwatch.classify.index import BYTES_HOMOGLYPHS
@@ -38,11 +41,31 @@ def _telling_subject(rules: Rules) -> re.Pattern[str]:
     return pattern
 
 
+_ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+
+
+def _decoded(block: bytes) -> bytes:
+    """Encoded words (RFC 2047) replaced by their text in UTF-8, so that a Chinese or other
+    non-ASCII subject is screened like any other; one that cannot be decoded stays marked."""
+
+    def one(m: re.Match[bytes]) -> bytes:
+        charset, kind, data = m.groups()
+        try:
+            raw = (base64.b64decode(data + b"=" * (-len(data) % 4)) if kind in b"bB"
+                   else quopri.decodestring(data.replace(b"_", b" "), header=True))
+            return raw.decode(charset.decode("ascii").split("*")[0]).encode("utf-8")
+        except (LookupError, ValueError, UnicodeError, binascii.Error):
+            return b"=?"  # always passes
+    return _ENCODED_WORD.sub(one, block)
+
+
 def prescreen(header_block: bytes, rules: Rules) -> bool:
     """One look at the raw header lines, before any parsing: False when no word in them begins
     with a provider's name (digits read as look-alike letters), a look-alike of one, or a
-    telling word, so the message cannot matter.  Encoded words (=?...?=) hide their text, so
-    such headers always pass."""
+    telling word (English, or Chinese in UTF-8), so the message cannot matter.  Encoded words
+    (=?...?=) are decoded first; one that cannot be decoded always passes."""
+    if b"=?" in header_block:
+        header_block = _decoded(header_block)
     text = header_block.lower().translate(BYTES_HOMOGLYPHS).decode("latin-1")
     for end, (length, word_start) in _index(rules).stems.iter(text):
         start = end - length + 1
