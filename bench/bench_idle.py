@@ -1,7 +1,7 @@
 """Resources of an idle `appealwatch run`: resident memory and CPU while nothing arrives.
 
 A private Dovecot is started, `appealwatch run` watches INBOX, Junk and Sent (one IDLE
-connection each, plus its scan connection, APScheduler timers, the main loop), and after a
+connection each, plus its scan connection and the main loop with its timers), and after a
 10 s settling time its VmRSS (/proc/PID/status) and CPU time (utime + stime of all threads,
 /proc/PID/stat) are sampled every second for BENCH_IDLE_SECONDS (default 600).
 

@@ -521,7 +521,7 @@ def _setup_logging(debug: bool) -> None:
         stream=sys.stderr,
     )
     # third-party libraries are noisy at DEBUG and mail-parser logs raw header text
-    for noisy in ("mailparser", "imapclient", "apscheduler"):
+    for noisy in ("mailparser", "imapclient"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

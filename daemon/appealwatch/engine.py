@@ -182,7 +182,7 @@ class Engine:
         self._now = now or (lambda: datetime.now(UTC))
         self.dry_run = dry_run
         self.policy = policy_of(config)
-        self.env = make_environment(config.config_dir / "templates")
+        self._env: Any = None  # the templates' environment, made when a draft is first rendered
         self.providers = {p.id: p.name for p in config.rules.providers}
         self.forms = {p.id: p.appeal_form for p in config.rules.providers if p.appeal_form}
         self.next_due: dict[str, datetime | None] = {}
@@ -477,7 +477,9 @@ class Engine:
         lang = case.lang if user.language == "auto" else user.language
         provider = self.config.rules.provider(case.provider)
         context = self.context(case, kind, number, answered, text, lang)
-        body = render_body(self.env, kind, case.reason, lang, context)
+        if self._env is None:
+            self._env = make_environment(self.config.config_dir / "templates")
+        body = render_body(self._env, kind, case.reason, lang, context)
         form = provider.appeal_form if provider is not None and kind == "appeal" else None
         if form:  # the text to paste into the provider's form, addressed to no one
             body = paste_note(form, provider.name_in(lang), lang) + body

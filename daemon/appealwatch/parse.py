@@ -27,8 +27,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
-import mailparser
-
 # mail-parser logs raw header text (personal data) at ERROR and is slow at DEBUG.
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
@@ -467,6 +465,8 @@ def _mime_tree(raw: bytes, defects: list[str]) -> email.message.Message | None:
     """The MIME structure, parsed by mail-parser from the body and its MIME header fields
     alone: the envelope comes from the header parser, and mail-parser would otherwise spend
     most of its time re-parsing addresses, dates and Received fields that nothing here reads."""
+    import mailparser  # here, not at start: the idle service may never parse a message
+
     try:
         parsed = mailparser.parse_from_bytes(raw)
         for d in getattr(parsed, "defects_categories", ()) or ():

@@ -15,12 +15,12 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
-from typing import Any
-
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from appealwatch import resources
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 PLACEHOLDER = re.compile(r"\[FILL IN:[^\]]*\]|【请填写：[^】]*】")
 _RE_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|fwd?|回复|答复)\s*[:：]\s*)+", re.I)
@@ -28,6 +28,10 @@ MAX_QUOTED_LINES = 60
 
 
 def make_environment(user_templates: Path | None = None) -> SandboxedEnvironment:
+    # imported here: the idle service has no draft to render (Jinja is 2 MB of its memory)
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
     loaders = []
     if user_templates is not None and user_templates.is_dir():
         loaders.append(FileSystemLoader(str(user_templates)))

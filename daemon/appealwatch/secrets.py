@@ -21,12 +21,14 @@ import shlex
 import subprocess
 import threading
 from contextlib import closing
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import keyring
-import keyring.backend
-import keyring.errors
-from keyring.backends import chainer, fail, null
+if TYPE_CHECKING:
+    import keyring.backend
+    import keyring.errors
+
+# keyring and its backends (entry points, D-Bus) are imported by the functions that use the
+# keyring: a service whose passwords come from password_command never loads them.
 
 SERVICE = "appealwatch"
 COMMAND_TIMEOUT = 30.0  # seconds a password/token command may take
@@ -212,6 +214,8 @@ def _key(account: str, username: str) -> str:
 
 
 def _backend() -> keyring.backend.KeyringBackend:
+    import keyring
+
     try:
         return keyring.get_keyring()
     except (ImportError, RuntimeError) as exc:
@@ -224,6 +228,8 @@ def _backend() -> keyring.backend.KeyringBackend:
 
 def backend_name(backend: keyring.backend.KeyringBackend) -> str:
     """A short display name, e.g. "SecretService Keyring" or "file PlaintextKeyring"."""
+    from keyring.backends import chainer
+
     if isinstance(backend, chainer.ChainerBackend):
         inner = ", ".join(b.name for b in backend.backends)
         return f"{backend.name} ({inner or 'empty'})"
@@ -233,6 +239,8 @@ def backend_name(backend: keyring.backend.KeyringBackend) -> str:
 def _keyring_error(
     account: str, doing: str, exc: keyring.errors.KeyringError, secret: str = ""
 ) -> SecretError:
+    import keyring.errors
+
     if isinstance(exc, keyring.errors.NoKeyringError):
         what = "no keyring backend is available (no Secret Service on the D-Bus session bus)"
         advice = _NO_BACKEND_ADVICE
@@ -249,6 +257,8 @@ def get_password(account: str, username: str, password_command: str | None) -> s
     """The account's password: from ``password_command`` if set, else from the keyring."""
     if password_command:
         return _run_secret_command(account, password_command, "password_command")
+    import keyring.errors
+
     key = _key(account, username)
     backend = _backend()
     try:
@@ -275,6 +285,8 @@ def store_password(account: str, username: str, password: str) -> str:
     The password is read back, so a backend that silently drops it (the null backend) is
     reported instead of leaving the user with a login that "worked".
     """
+    import keyring.errors
+
     key = _key(account, username)
     if not password:
         raise SecretError(f"account {account}: refusing to store an empty password")
@@ -297,6 +309,8 @@ def store_password(account: str, username: str, password: str) -> str:
 
 def delete_password(account: str, username: str) -> bool:
     """Remove the stored password; False if there was none."""
+    import keyring.errors
+
     key = _key(account, username)
     backend = _backend()
     try:
@@ -325,6 +339,8 @@ def keyring_status() -> tuple[bool, str]:
 
 
 def _backend_status(backend: keyring.backend.KeyringBackend) -> tuple[bool, str]:
+    from keyring.backends import chainer, fail, null
+
     name = backend_name(backend)
     if isinstance(backend, fail.Keyring):
         return False, f"no keyring backend is available ({name}). {_NO_BACKEND_ADVICE}"
@@ -381,6 +397,8 @@ def notify_secret(key: str, command: str | None, setting: str, *,
     Without ``required`` a missing secret is None (ntfy works without a token)."""
     if command:
         return _run_secret_command("notify", command, setting)
+    import keyring.errors
+
     try:
         value = _backend().get_password(SERVICE, key)
     except (keyring.errors.KeyringError, SecretError) as exc:
