@@ -11,8 +11,9 @@ States: new -> appealed -> (needs_reply <-> waiting) -> restored | denied | with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from appealwatch.model import ALL_STATES, CLOSED_STATES, CaseRow, MessageRow
@@ -62,6 +63,15 @@ def transition_allowed(from_state: str | None, to_state: str) -> bool:
     return to_state in ALLOWED.get(from_state, set())
 
 
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:fwd?|fw|wg|tr|转发)\s*[:：]", re.I)
+
+
+def forwarded_by(msg: MessageRow) -> str | None:
+    """Who forwarded a message that stands for the notice inside it (None if not a forward)."""
+    by = msg.facts.get("forwarded_by") if msg.facts else None
+    return str(by) if by else None
+
+
 def _refs(msg: MessageRow) -> set[str]:
     return {r for r in (msg.in_reply_to, *msg.refs) if r}
 
@@ -87,6 +97,13 @@ def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, s
             linked = [c for c in linked if c.is_open]
         if linked:
             return _prefer_open(linked), "provider and account id"
+    if forwarded_by(msg) and msg.provider and msg.date:
+        # a forward of a notice already seen: the same provider and subject, the same day
+        linked = [c for c in candidates if c.provider == msg.provider and c.is_open
+                  and c.notice_subject == msg.subject
+                  and abs(c.opened_at - msg.date) <= timedelta(days=1)]
+        if linked:
+            return _prefer_open(linked), "a forward of its notice"
     if msg.provider and msg.category in RESPONSES:
         # Providers often answer from another address, quoting only the user's own message:
         # an answer from a provider belongs to the open case with that provider.
@@ -132,6 +149,8 @@ def plan_incoming(
     form of each provider whose appeals go through one (provider id -> URL)."""
     when = msg.date or now
     folder_note = " — found in your spam folder" if msg.folder_role == "junk" else ""
+    if forwarded_by(msg):
+        folder_note = f" (forwarded by {forwarded_by(msg)}){folder_note}"
     name = _name(providers, msg.provider)
     if msg.category in (None, "irrelevant"):
         return Plan(why="irrelevant")
@@ -290,7 +309,10 @@ def plan_outgoing(msg: MessageRow, cases: list[CaseRow], now: datetime,
                   provider_domains: dict[str, tuple[str, ...]]) -> Plan:
     """What a message the user sent (found in Sent) changes."""
     when = msg.date or now
-    case, link = match_case(msg, cases)
+    # a notice the user forwarded (to a colleague, to another address of their own) is not an
+    # appeal, unless it went to the provider
+    forward = bool(_FORWARD_SUBJECT.match(msg.subject or ""))
+    case, link = (None, "") if forward else match_case(msg, cases)
     if case is None:
         case, link = _match_by_recipient(msg, cases, provider_domains)
     if case is None:

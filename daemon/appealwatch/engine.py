@@ -33,6 +33,7 @@ from appealwatch.classify import (
     extract_questions,
     find_account_ids,
     find_ticket,
+    forward_row,
     own_text,
     payment_facts,
 )
@@ -156,14 +157,21 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
     )
     if result.possible:  # mixed evidence: the user is asked to check it, no draft is written
         row["facts"] = {"possible": True}
+    content, forward = parsed, forward_row(parsed) if result.forwarded else None
+    if forward is not None:
+        # a forwarded notice stands for the original: its sender (whom drafts answer), date
+        # and subject; the forward itself is remembered in the facts
+        content, forward_fields = forward
+        row.update({**forward_fields, "facts": {**row.get("facts", {}),
+                                                **forward_fields["facts"]}})
     if result.category == "support_reply":
-        row["asks"] = asks_user(parsed.text)
+        row["asks"] = asks_user(content.text)
     if result.category in deadlines.TIMED_CATEGORIES and not result.phishing and policy:
         # what the provider says about time: a deadline, or when it will answer
-        facts = deadlines.message_facts(own_text(parsed.text), parsed.date or datetime.now(UTC),
-                                        policy)
+        facts = deadlines.message_facts(own_text(content.text),
+                                        content.date or datetime.now(UTC), policy)
         if facts:
-            row["facts"] = facts
+            row["facts"] = {**row.get("facts", {}), **facts}
     if result.category == "irrelevant":
         row["processed"] = True
         if result.provider:
@@ -487,11 +495,16 @@ class Engine:
         from_addr = self._from_address(source)
         refs = [*(answered.refs if answered else ()), *(
             [answered.message_id] if answered and answered.message_id else [])]
+        # the provider never saw a forward: the draft to a forwarded notice starts a thread
+        forward = answered is not None and bool(answered.facts.get("forwarded_by"))
+        if forward:
+            refs = []
         subject_src = (answered.subject if answered else None) or case.notice_subject
         return build_message(
             body=body, from_name=user.name, from_addr=from_addr, to_addr=to_addr,
             subject=reply_subject(subject_src, lang),
-            in_reply_to=answered.message_id if answered else None, references=refs,
+            in_reply_to=answered.message_id if answered and not forward else None,
+            references=refs,
             message_id=message_id, date=self.now(), case_id=case.id,
         )
 
@@ -521,7 +534,14 @@ class Engine:
         raw = self.fetched.get((msg.folder_id, msg.location))
         if raw is None and role:
             raw = source.read(role, msg.location)
-        return parse(raw).text if raw else ""
+        if not raw:
+            return ""
+        parsed = parse(raw)
+        if msg.facts.get("forwarded_by"):
+            forward = forward_row(parsed)
+            if forward is not None:
+                return forward[0].text  # the notice, not the forwarder's note above it
+        return parsed.text
 
     def context(self, case: CaseRow, kind: str, number: int, answered: MessageRow | None,
                 text: str, lang: str) -> dict[str, Any]:

@@ -11,11 +11,13 @@ why, one module per step:
 - ``phishing``: whether the sender, its authentication or its links give an impostor away;
 - ``asks``: what a support message asks the user for;
 - ``prescreen``: the backfill's header screen;
-- ``decide``: the steps put together (``classify``).
+- ``decide``: the steps put together;
+- ``unwrap`` and ``forwarded``: a forwarded notice read with its own sender and date
+  (``classify``).
 """
 
 from appealwatch.classify.asks import asks_user, extract_questions
-from appealwatch.classify.decide import classify
+from appealwatch.classify.forwarded import classify, forward_row, forwarded_notice
 from appealwatch.classify.identifiers import find_account_ids, find_ticket, payment_facts
 from appealwatch.classify.phishing import phishing_reasons, trusted_auth
 from appealwatch.classify.prescreen import may_matter, prescreen
@@ -44,6 +46,8 @@ __all__ = [
     "extract_questions",
     "find_account_ids",
     "find_ticket",
+    "forward_row",
+    "forwarded_notice",
     "genuine_provider",
     "identify_sender",
     "imitated_provider",
