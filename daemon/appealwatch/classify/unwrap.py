@@ -84,7 +84,7 @@ _CHINESE_MARKER = re.compile(
 _ANY_MARKER = re.compile(r"^(?:[-_]{2,}\s*\S.*[-_]{2,}|_{10,}|[^:：]{0,40}[:：])$")
 # a cheap look at the text before anything else: could it hold a forward at all?
 _CANDIDATE = re.compile(
-    r"(?m)^[ \t>*]*(?:[-_]{2,}[ \t\u00a0]*\S|_{10,}|begin |anfang |début |inicio |开始转发"
+    r"(?m)^[ \t>*]*(?:[-_]{2,}[ \t\u00a0]*[^-_\s]|_{10,}|begin |anfang |début |inicio |开始转发"
     r"|以下是转发|转发的邮件|(?:from|von|de|van|från|от кого|发件人|寄件者|发信人|寄件人)"
     r"[ \t\u00a0*]*[:：|])", re.I)
 
