@@ -11,11 +11,11 @@ States: new -> appealed -> (needs_reply <-> waiting) -> restored | denied | with
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from appealwatch.classify.unwrap import is_forward_subject
 from appealwatch.model import ALL_STATES, CLOSED_STATES, CaseRow, MessageRow
 
 # Which state changes are allowed; anything else is a bug (checked by the tests).
@@ -61,9 +61,6 @@ class Plan:
 
 def transition_allowed(from_state: str | None, to_state: str) -> bool:
     return to_state in ALLOWED.get(from_state, set())
-
-
-_FORWARD_SUBJECT = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:fwd?|fw|wg|tr|转发)\s*[:：]", re.I)
 
 
 def forwarded_by(msg: MessageRow) -> str | None:
@@ -311,7 +308,7 @@ def plan_outgoing(msg: MessageRow, cases: list[CaseRow], now: datetime,
     when = msg.date or now
     # a notice the user forwarded (to a colleague, to another address of their own) is not an
     # appeal, unless it went to the provider
-    forward = bool(_FORWARD_SUBJECT.match(msg.subject or ""))
+    forward = is_forward_subject(msg.subject or "")
     case, link = (None, "") if forward else match_case(msg, cases)
     if case is None:
         case, link = _match_by_recipient(msg, cases, provider_domains)

@@ -26,10 +26,6 @@ def classify(
     trusted_authserv_ids: tuple[str, ...] = (),
 ) -> Classification:
     """Classify one parsed message; a forward is classified by the message inside it."""
-    if rules is None:
-        from appealwatch.config import load_config
-
-        rules = load_config(None).rules
     outer = classify_message(msg, folder, rules, trusted_authserv_ids)
     found = forwarded_notice(msg)
     if found is None:

@@ -102,6 +102,11 @@ _FIELD_LINE = re.compile(
 _ADDRESS = re.compile(r"[A-Za-z0-9._%+'=-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}")
 
 
+def is_forward_subject(subject: str) -> bool:
+    """Does a subject say Fwd:, FW: or 转发: (after an optional [tag])?"""
+    return bool(_FORWARD_SUBJECT.match(subject))
+
+
 def unwrap(msg: ParsedMessage) -> Forward | None:
     """The message forwarded inside ``msg``, or None when it is not a forward.  Never raises."""
     try:
