@@ -291,6 +291,19 @@ def cmd_login(args: argparse.Namespace, config: Config) -> int:
         raise UserError(f"there is no IMAP account {args.account!r} in the configuration")
     if acct.password_command or acct.oauth2_token_command:
         raise UserError(f"account {acct.name} gets its secret from a command; nothing to store")
+    plaintext = None if args.allow_plaintext_keyring else secrets.unencrypted_keyring()
+    if plaintext:  # said before the password is typed
+        advice = (secrets.PLAINTEXT_ADVICE.format(keyring=plaintext)
+                  + f"; set it as password_command of account {acct.name} in the config")
+        if args.password_stdin or not sys.stdin.isatty():
+            error = UserError(f"not storing the password: {advice}, or give "
+                              "--allow-plaintext-keyring to store it there anyway")
+            error.exit_code = EXIT_CONFIG
+            raise error
+        print(f"note: {advice}.")
+        if not input("Store the password there anyway? [y/N] ").strip().lower().startswith("y"):
+            print("nothing stored")
+            return EXIT_FAILURE
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -471,19 +484,28 @@ def build_parser() -> argparse.ArgumentParser:
         "init", help="set up: ask a few questions, check the login, write the config",
         description="Asks for your address and mail account (the server is guessed for Gmail, "
         "Outlook.com, Fastmail, iCloud, Yahoo, QQ, 163 and 126), stores the password in the OS "
-        "keyring, checks the login and folders, writes a commented config (mode 0600), runs the "
-        "doctor's checks and can install the systemd user service.  Every question has an "
-        "option; --non-interactive never asks.")
+        "keyring (or, where that keyring is an unencrypted file, suggests a password command), "
+        "checks the login and folders, asks your country and time zone (guessed from the "
+        "system's time zone and your address), where notifications go (without a desktop "
+        "session: a note in your INBOX, ntfy or apprise, which reach a phone), writes a "
+        "commented config (mode 0600), runs the doctor's checks and can install the systemd "
+        "user service.  Every question has an option; --non-interactive never asks.")
     wizard.add_arguments(p)
     p.set_defaults(func=cmd_init, needs_config=False)
 
     p = sub.add_parser("login", help="store an IMAP account's password in the OS keyring",
                        description="Asks for the password (an app password for Gmail or "
-                       "Outlook) and stores it in the keyring, then checks the login.")
+                       "Outlook) and stores it in the keyring, then checks the login.  Where the "
+                       "only keyring keeps passwords unencrypted (keyrings.alt's plain file), it "
+                       "says so first and suggests password_command instead.")
     p.add_argument("account", metavar="ACCOUNT", help="the account's name in the config")
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password from the first line of standard input")
     p.add_argument("--no-check", action="store_true", help="do not try to log in afterwards")
+    p.add_argument("--allow-plaintext-keyring", action="store_true",
+                   help="store it even where the only keyring keeps it unencrypted "
+                   "(keyrings.alt's PlaintextKeyring); without it, login asks first, or with "
+                   "--password-stdin refuses")
     p.set_defaults(func=cmd_login)
 
     p = sub.add_parser("doctor", help="check the setup, one PASS/FAIL line per item",

@@ -635,13 +635,13 @@ def _semantic_problems(model: ConfigModel) -> list[str]:
         problems.append(f"followup.subdivision: {model.followup.subdivision!r} is not in {country}")
     if "command" in (model.notify.backends or []) and not model.notify.command:
         problems.append("notify.command: required when the 'command' backend is enabled")
-    problems += _push_problems(model.notify)
+    problems += push_problems(model.notify)
     if model.user.email and "@" not in model.user.email:
         problems.append(f"user.email: {model.user.email!r} is not an e-mail address")
     return problems
 
 
-def _push_problems(notify: NotifyModel) -> list[str]:
+def push_problems(notify: NotifyModel) -> list[str]:
     problems = []
     backends = notify.backends or []
     if "ntfy" in backends and not notify.ntfy_url:

@@ -54,6 +54,12 @@ _LOCKED_ADVICE = (
     "a file that is only base64-encoded, not encrypted."
 )
 
+PLAINTEXT_ADVICE = (
+    "the only keyring here, {keyring}, keeps passwords unencrypted (only base64-encoded), "
+    "readable by any program you run. A password command is safer: it prints the password "
+    "from where you keep it (e.g. `pass show mail/work`, or `secret-tool lookup ...` with a "
+    "Secret Service)")
+
 
 class SecretError(Exception):
     """A password or token could not be obtained or stored.
@@ -320,6 +326,26 @@ def delete_password(account: str, username: str) -> bool:
     except keyring.errors.KeyringError as exc:
         raise _keyring_error(account, "delete the password from", exc) from exc
     return True
+
+
+def unencrypted_keyring() -> str | None:
+    """The keyring a password would be stored in, named with its file, when it keeps passwords
+    unencrypted on disk (keyrings.alt's PlaintextKeyring, alone or first in the chain, which is
+    where the chainer stores); else None (also when no backend loads: storing then fails with
+    its own advice)."""
+    try:
+        backend = _backend()
+    except SecretError:
+        return None
+    if isinstance(backend, chainer.ChainerBackend):
+        chained = backend.backends
+        if not chained:
+            return None
+        backend = chained[0]
+    if "plaintext" not in type(backend).__name__.lower():
+        return None
+    path = getattr(backend, "file_path", None)
+    return backend_name(backend) + (f" ({path})" if path else "")
 
 
 # --- diagnostics ---------------------------------------------------------------------------

@@ -297,3 +297,76 @@ def test_starttls_on_the_plain_port(tmp_path, home, fresh_account, capsys):
     (acct,) = load_config(config).model.accounts
     assert (acct.tls, acct.port) == ("starttls", fresh_account.port)
     assert f"logged in to localhost:{fresh_account.port} (starttls)" in doctor(config, capsys)
+
+
+# --------------------------------------------------------------------------- the real keyrings
+
+INIT_CODE = r"""
+import json, sys
+import keyring
+from appealwatch import secrets
+from appealwatch.cli import main
+code = main(sys.argv[1:])
+try:
+    got = secrets.get_password("work", "alex@example.org", None)
+except secrets.SecretError as exc:
+    got = f"error: {exc}"
+print(json.dumps({"code": code, "got": got,
+                  "keyring": secrets.backend_name(keyring.get_keyring())}))
+"""
+
+
+def init_in_a_session(tmp_path: Path, password: str, *, session: bool) -> tuple[dict, Path]:
+    """`appealwatch init --password-stdin` in a process of its own, with the keyring keyring
+    picks by itself: in a D-Bus session with an unlocked gnome-keyring, or with no session
+    (where only keyrings.alt's plain file is left)."""
+    from tests.test_secrets import SESSION_SH, keyring_env, parse_result
+
+    env = keyring_env(tmp_path, "", password)
+    del env["PYTHON_KEYRING_BACKEND"]
+    env.update(AW_CODE=INIT_CODE, AW_UNLOCK="1" if session else "")
+    config = tmp_path / "home" / "config.toml"
+    args = ["--config", str(config), "init", "--non-interactive", "--skip-check", "--email",
+            "alex@example.org", "--host", "imap.example.org", "--account-name", "work",
+            "--password-stdin", "--notify", "log", "--no-install-service"]
+    command = ["bash", "-c", SESSION_SH, "bash", *args]
+    if session:
+        missing = [t for t in ("dbus-run-session", "gnome-keyring-daemon") if not shutil.which(t)]
+        assert not missing, f"{missing} not found: ./tests/run installs dbus and gnome-keyring"
+        command = ["dbus-run-session", "--", *command]
+    proc = subprocess.run(command, env=env, input=password + "\n", capture_output=True,
+                          text=True, timeout=120, check=False)
+    result = parse_result(proc)
+    result["stdout"], result["stderr"] = proc.stdout, proc.stderr
+    return result, config
+
+
+def test_the_password_goes_only_to_the_real_secret_service(tmp_path):
+    from tests.test_secrets import assert_not_on_disk, new_secret
+
+    password = new_secret()
+    result, config = init_in_a_session(tmp_path, password, session=True)
+    assert result["code"] == 0, result["stderr"]
+    # keyrings.alt is installed too: the chain holds both, and stores in the first
+    assert result["keyring"] == ("chainer ChainerBackend (SecretService Keyring, "
+                                 "file PlaintextKeyring)")
+    assert "stored the password of work in the keyring (chainer" in result["stdout"]
+    assert "unencrypted" not in result["stdout"] + result["stderr"]
+    assert result["got"] == password
+    assert config.is_file() and (tmp_path / "home/.local/share/keyrings").is_dir()
+    assert not (tmp_path / "home/.local/share/python_keyring").exists()
+    assert_not_on_disk(tmp_path / "home", password)
+
+
+def test_without_a_secret_service_the_plain_file_keyring_is_refused(tmp_path):
+    from tests.test_secrets import new_secret
+
+    password = new_secret()
+    result, config = init_in_a_session(tmp_path, password, session=False)
+    assert result["code"] == 2
+    assert "PlaintextKeyring" in result["keyring"]
+    assert "keeps passwords unencrypted" in result["stderr"]
+    assert "--allow-plaintext-keyring" in result["stderr"]
+    assert result["got"].startswith("error: no password stored for account work")
+    assert not config.exists()
+    assert not (tmp_path / "home/.local/share/python_keyring").exists()
