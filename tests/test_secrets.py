@@ -19,6 +19,7 @@ import keyring.core
 import keyring.errors
 import pytest
 from keyring.backends import fail, null
+from tests.infra.keyrings import MemoryKeyring
 
 from appealwatch import secrets as sec
 from appealwatch.secrets import Redactor, SecretError
@@ -32,28 +33,6 @@ def new_secret() -> str:
 
 
 # --- an in-memory keyring -----------------------------------------------------------------
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-        self.reads = 0
-
-    def get_password(self, service, username):
-        self.reads += 1
-        return self.data.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        try:
-            del self.data[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError(username) from None
 
 
 class LockedKeyring(keyring.backend.KeyringBackend):

@@ -15,6 +15,7 @@ from pathlib import Path
 import keyring
 import keyring.backend
 import pytest
+from tests.infra.keyrings import MemoryKeyring
 
 from appealwatch import wizard
 from appealwatch.config import load_config
@@ -48,26 +49,6 @@ def memory_keyring():
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(old)
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.data.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.data.pop((service, username), None)
-
-
-# --------------------------------------------------------------------------- the guesses
 
 
 @pytest.mark.parametrize(("address", "host", "username"), [

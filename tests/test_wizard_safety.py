@@ -3,7 +3,6 @@ notifications for a machine without a desktop session (ntfy, apprise, a note in 
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 from pathlib import Path
@@ -13,45 +12,15 @@ import keyring.backend
 import pytest
 from keyring.backends import chainer
 from keyrings.alt.file import PlaintextKeyring
+from tests.infra.keyrings import MemoryKeyring
+from tests.test_wizard import NOTIFY_PROMPT, _no_session, init, make_maildir  # noqa: F401
 
-from appealwatch import secrets, wizard
+from appealwatch import secrets
 from appealwatch.cli import main
 from appealwatch.config import load_config
 from appealwatch.wizard.notify import random_topic_url
 
 PASSWORD = "correct-horse-battery"
-NOTIFY_PROMPT = "Notifications: log, desktop, inbox, ntfy, apprise, command (several with commas)"
-
-
-def init(argv: list[str], config_path: Path | None = None, **kw) -> int:
-    parser = argparse.ArgumentParser(prog="appealwatch init")
-    wizard.add_arguments(parser)
-    return wizard.run(parser.parse_args(argv), config_path, **kw)
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.data.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.data.pop((service, username), None)
-
-
-@pytest.fixture(autouse=True)
-def _no_session(monkeypatch):
-    for var in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY", "LC_ALL"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    monkeypatch.setenv("TZ", "UTC")
 
 
 @pytest.fixture
@@ -79,13 +48,6 @@ def memory(use_keyring) -> MemoryKeyring:
 def imap_args(*extra: str) -> list[str]:
     return ["--non-interactive", "--skip-check", "--email", "alex@example.org", "--host",
             "imap.example.org", "--account-name", "work", "--notify", "log", *extra]
-
-
-def make_maildir(root: Path) -> Path:
-    for folder in ("", ".Junk", ".Sent", ".Drafts"):
-        for sub in ("cur", "new", "tmp"):
-            (root / folder / sub).mkdir(parents=True, exist_ok=True)
-    return root
 
 
 # --------------------------------------------------------------------------- the keyring

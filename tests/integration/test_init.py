@@ -20,6 +20,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 import pytest
+from tests.infra.keyrings import MemoryKeyring
 
 from appealwatch import wizard
 from appealwatch.cli import main
@@ -27,26 +28,6 @@ from appealwatch.config import load_config
 
 pytest_plugins = ("tests.infra.fixtures",)
 pytestmark = pytest.mark.integration
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.data.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        try:
-            del self.data[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError(username) from None
 
 
 @pytest.fixture
