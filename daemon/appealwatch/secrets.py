@@ -337,6 +337,8 @@ def unencrypted_keyring() -> str | None:
         backend = _backend()
     except SecretError:
         return None
+    from keyring.backends import chainer
+
     if isinstance(backend, chainer.ChainerBackend):
         chained = backend.backends
         if not chained:
