@@ -269,3 +269,35 @@ def test_phone_backends_without_a_dialogue(tmp_path, capsys):
 
     assert init([*base, "--force"], target) == 0  # the default without a desktop
     assert load_config(target).model.notify.backends == ["log", "inbox"]
+
+
+@pytest.mark.parametrize("keep_it", ["", "y"])
+def test_login_at_a_terminal_says_so_before_asking_for_the_password(tmp_path, plaintext,
+                                                                    monkeypatch, capsys, keep_it):
+    config = login_config(tmp_path)
+    said: list[str] = []
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def ask(prompt: str) -> str:
+        said.append(capsys.readouterr().out)  # what was printed before the question
+        return keep_it
+
+    def password(prompt: str) -> str:
+        said.append(prompt)
+        return PASSWORD
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr("builtins.input", ask)
+    monkeypatch.setattr("getpass.getpass", password)
+    code = main(["--config", str(config), "login", "work", "--no-check"])
+    assert "keeps passwords unencrypted" in said[0] and "password_command" in said[0]
+    stored = plaintext.get_password("appealwatch", "work:alex@example.org")
+    if keep_it:
+        assert code == 0 and stored == PASSWORD
+        assert said[1].startswith("Password for alex@example.org")  # asked after the note
+    else:
+        assert code == 1 and stored is None and len(said) == 1  # the password was not asked
+        assert "nothing stored" in capsys.readouterr().out
