@@ -1,6 +1,6 @@
 """`appealwatch init` checks what it was told: a login that lists the folders (asking again
 for what can be fixed in the dialogue: a refused password, a private CA), or the Maildir's
-folders, and stores the password in the keyring."""
+folders."""
 
 from __future__ import annotations
 

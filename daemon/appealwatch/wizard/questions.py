@@ -145,7 +145,7 @@ def collect(args: argparse.Namespace, d: Dialogue, password: str | None) -> Answ
                         check=check_account)
     if kind == "maildir":
         a.maildir = absolute(d.value(args.maildir, "--maildir", "The Maildir's folder",
-                                      f"~/Mail/{a.account}"))
+                                     f"~/Mail/{a.account}"))
     else:
         _secret(args, d, a, password)
     return a
