@@ -52,7 +52,7 @@ def classify(
     body_own = own_text(msg.text)
     # The subject of a reply is the subject of what it answers: evidence of the thread, not of
     # what this message says.
-    is_re = bool(_RESPONSE_SUBJECT.match(subject))
+    is_re = bool(_RESPONSE_SUBJECT.match(subject) or _REPLY_SUBJECT_END.search(subject))
     text = normalise(body_own if is_re else f"{subject} .\n{body_own}")
     lang = detect_lang(f"{msg.subject}\n{msg.text[:4000]}")
     sender = identify_sender(msg, subject, text, rules)
@@ -238,7 +238,8 @@ def classify(
     )
 
 
-_NOT_THE_USERS = frozenset({"other", "negated", "requested", "quoted", "hypothetical"})
+_NOT_THE_USERS = frozenset({"other", "negated", "requested", "quoted", "hypothetical",
+                            "question"})
 # negatives that a restriction stated as done outweighs: a lock explains itself with sign-ins
 _LOCK_OUTWEIGHS = ("signin_alert", "password_reset")
 # negatives that say what the message is, whatever restriction words it has

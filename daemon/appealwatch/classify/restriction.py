@@ -40,7 +40,8 @@ _WORD = re.compile(r"[\w'-]+")
 @dataclass(frozen=True, slots=True)
 class Reading:
     score: float = 0.0  # the strongest occurrence's weight
-    # done | scheduled | hypothetical | negated | other | requested | quoted | mention
+    # done | scheduled | warning | hypothetical | negated | other | requested | quoted |
+    # question | mention
     framing: str = ""
     text: str = ""  # the sentence it was read in (shortened)
     requested: bool = False  # the user asked for a restriction somewhere in the message
@@ -143,7 +144,8 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool) -> 
             return SCHEDULED
         if _ZH_DONE.search(before[-10:]) or not before.strip():
             return DONE
-        return DONE if len(before) <= 14 else "mention"
+        # a headline: "账号封禁通知", "【某云】实例停机提醒"
+        return DONE if len(before) <= 14 and len(sentence) <= 30 else "mention"
     near = _last_words(before, 4)
     if c.neg_en.search(near) or c.neg_en.search(_last_words(after, 2)):
         return "negated"
@@ -184,6 +186,8 @@ def read_restriction(text: str, rules: Rules, cjk: bool) -> Reading:
         before, after = text[begin : m.start()], text[m.end() : end]
         if before.count('"') % 2:
             framing = "quoted"  # reported speech: "'your account has been suspended' is a lure"
+        elif text[end : end + 1] in ("?", "？") or "是否" in sentence or sentence.endswith("吗"):
+            framing = "question"  # "was your account frozen before?" asks, it does not tell
         elif noun:
             framing = _noun_framing(c, sentence, before, after)
         else:
