@@ -48,11 +48,11 @@ def index(rules: Rules) -> Index:
                 if len(token) >= 5:
                     prefix_owner.setdefault(token, provider)
     words = list(alias_owner)
-    latin = _trie([a for a in words if a.isascii()])
-    other = _trie([a for a in words if not a.isascii()])
+    latin = trie([a for a in words if a.isascii()])
+    other = trie([a for a in words if not a.isascii()])
     named = re.compile("|".join(
         ([rf"(?<![a-z0-9]){latin}(?![a-z0-9])"] if latin else []) + ([other] if other else [])))
-    names = _trie(words)
+    names = trie(words)
     signs = re.compile(
         rf"dear (?P<a1>{names}) (?:user|customer|member|client|account holder)"
         rf"|\b(?:the )?(?P<a2>{names}) (?:team|support|security|billing|trust|account team|service)"
@@ -64,7 +64,7 @@ def index(rules: Rules) -> Index:
     return built
 
 
-def _trie(words: Iterable[str]) -> str:
+def trie(words: Iterable[str]) -> str:
     """One regular expression for any of ``words``, shaped as a trie: the engine follows the
     next character instead of trying a hundred names in turn at every position.  At a position
     the longest word that lets the rest of the pattern match wins, as with the words listed

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from appealwatch.classify.index import trie
 from appealwatch.config import Rules
 
 DONE = "done"
@@ -78,7 +79,7 @@ _COMPILED: dict[int, tuple[Rules, _Compiled]] = {}
 def _words(words: tuple[str, ...], bounded: bool) -> re.Pattern[str]:
     if not words:
         return re.compile(r"(?!)")
-    alts = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    alts = trie(set(words))  # one branch per next character, not a hundred words in turn
     return re.compile(rf"(?<![\w'])(?:{alts})(?![\w])" if bounded else f"(?:{alts})")
 
 
