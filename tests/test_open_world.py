@@ -34,19 +34,19 @@ def mail(sender: str, subject: str, body: str, **kw) -> bytes:
 
 
 def test_wild_dev_part_meets_the_issues_targets(rules):
-    """Tuned on the dev part only; the test part is measured, never tuned on
-    (python -m tests.evaluation wild test)."""
+    """The targets of issue 13.  Tuned on the dev part only; the test part is measured, never
+    tuned on (python -m tests.evaluation wild test)."""
     report = evaluate(WILD, rules, "dev")
     figures = report.figures()
     assert figures["messages"] >= 150
-    assert figures["suspension recall (possible counted)"] >= 0.85, report.mistakes()
-    assert figures["suspension recall (certain only)"] >= 0.83, report.mistakes()
-    assert figures["category macro-F1"] >= 0.88, report.mistakes()
+    assert figures["suspension recall (possible counted)"] >= 0.95, report.mistakes()
+    assert figures["suspension recall (certain only)"] >= 0.90, report.mistakes()
+    assert figures["category macro-F1"] >= 0.93, report.mistakes()
     assert figures["irrelevant mail misread"] <= 0.03, report.mistakes()
     assert figures["phishing recall"] >= 0.90, report.mistakes()
     assert figures["genuine mail flagged as phishing"] <= 0.02, report.mistakes()
-    assert figures["reason accuracy"] >= 0.78, report.mistakes()
-    assert figures["provider named"] >= 0.88, report.mistakes()
+    assert figures["reason accuracy"] >= 0.85, report.mistakes()
+    assert figures["provider named"] >= 0.90, report.mistakes()
 
 
 # --------------------------------------------------------------------------- senders
