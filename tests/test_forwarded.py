@@ -151,9 +151,12 @@ def test_a_forwarded_notice_opens_a_case_with_one_draft_to_the_provider(tmp_path
     assert len(drafts(maildir)) == 1
 
 
-def test_the_original_and_its_forward_make_one_case(tmp_path, capsys):
+@pytest.mark.parametrize("seconds", [0, 41], ids=["original-first", "forward-first"])
+def test_the_original_and_its_forward_make_one_case(tmp_path, capsys, seconds):
+    """The forward prints the time to the minute: with seconds, it sorts before the original."""
     maildir = tmp_path / "Maildir"
-    notice = F.original(F.STRIPE, "<n-stripe@stripe.com>")
+    notice = F.original(replace(F.STRIPE, date=F.STRIPE.date.replace(second=seconds)),
+                        "<n-stripe@stripe.com>")
     notice.replace_header("To", F.ME)
     notice["Authentication-Results"] = auth_pass("stripe.com")
     deliver(maildir, "INBOX", bytes(notice), "1.a.x")

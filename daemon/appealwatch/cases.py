@@ -94,13 +94,16 @@ def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, s
             linked = [c for c in linked if c.is_open]
         if linked:
             return _prefer_open(linked), "provider and account id"
-    if forwarded_by(msg) and msg.provider and msg.date:
-        # a forward of a notice already seen: the same provider and subject, the same day
+    if msg.category == "suspension" and msg.provider and msg.date and msg.subject:
+        # the same notice seen twice (forwarded by someone, or a copy sent to another of the
+        # user's addresses): the same provider and subject within a day, no other account
         linked = [c for c in candidates if c.provider == msg.provider and c.is_open
                   and c.notice_subject == msg.subject
-                  and abs(c.opened_at - msg.date) <= timedelta(days=1)]
+                  and abs(c.opened_at - msg.date) <= timedelta(days=1)
+                  and not (msg.account_ids and c.account_ids
+                           and set(msg.account_ids).isdisjoint(c.account_ids))]
         if linked:
-            return _prefer_open(linked), "a forward of its notice"
+            return _prefer_open(linked), "another copy of its notice"
     if msg.provider and msg.category in RESPONSES:
         # Providers often answer from another address, quoting only the user's own message:
         # an answer from a provider belongs to the open case with that provider.
