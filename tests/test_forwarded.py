@@ -74,6 +74,33 @@ def test_a_forwarded_fake_is_phishing_by_its_domain_and_links():
     assert any("github-account-review.com" in r for r in c.phishing_reasons)
 
 
+def test_a_fake_forward_from_an_impostor_stays_phishing():
+    """A phisher wraps a genuine-looking notice in a "forward" from a look-alike sender."""
+    raw = F.forwarded(F.gmail(F.GITHUB), subject=f"Fwd: {F.GITHUB.subject}",
+                      sender="GitHub Security <security@github-alerts.example>")
+    c = classify(parse(raw), "INBOX", RULES)
+    assert (c.category, c.phishing, c.forwarded) == ("suspension", True, True)
+    assert any("github-alerts.example, which imitates" in r for r in c.phishing_reasons)
+    # a colleague whose subject names the provider is no impostor
+    raw = F.forwarded(F.gmail(F.GITHUB), subject=f"Fwd: {F.GITHUB.subject}")
+    assert classify(parse(raw), "INBOX", RULES).phishing is False
+
+
+def test_a_forwarded_copy_linking_to_a_look_alike_is_phishing():
+    """The inner From names github.com, but a copy's authentication proves nothing; its plain
+    link to a look-alike host gives it away."""
+    bait = replace(F.GITHUB, body=F.GITHUB.body.replace(F.GITHUB.link,
+                                                        "https://github-reinstate.example/form"))
+    c = classify(parse(F.forwarded(F.gmail(bait), subject=f"Fwd: {bait.subject}")), "INBOX",
+                 RULES)
+    assert (c.category, c.phishing, c.forwarded) == ("suspension", True, True)
+    assert any("github-reinstate.example" in r for r in c.phishing_reasons)
+    # the provider's own link domains are no look-alikes
+    genuine = replace(F.GITHUB, body=F.GITHUB.body + "\nLogs: https://raw.githubusercontent.com/x\n")
+    c = classify(parse(F.forwarded(F.gmail(genuine), subject="Fwd: x")), "INBOX", RULES)
+    assert (c.category, c.phishing) == ("suspension", False)
+
+
 def test_the_forwarders_failing_authentication_does_not_make_a_genuine_notice_phishing():
     raw = F.forwarded(F.gmail(F.GITHUB), subject=f"Fwd: {F.GITHUB.subject}",
                       headers={"Authentication-Results": auth_fail("corp.example")})

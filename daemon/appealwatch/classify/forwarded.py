@@ -4,7 +4,10 @@ A notice forwarded by the user from a work address, or by a colleague, is read l
 original would be (``unwrap`` finds it); the result says ``forwarded=True``.  The forwarder's own
 words decide nothing.  A forwarded copy's authentication cannot be checked (the receiving server
 saw the forwarder, not the provider), so a forwarded notice's phishing verdict rests on the inner
-sender's domain and the links, and the explanation says so.
+sender's domain and the links, and the explanation says so.  Wrapping a fake notice in a fake
+forward gains nothing: a forward from a sender that itself imitates a provider keeps the
+forward's own phishing verdict, and a forwarded copy that links to a provider's look-alike is
+phishing whoever its inner From names.
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ from typing import Any
 
 from appealwatch.classify.decide import classify as classify_message
 from appealwatch.classify.result import Classification
+from appealwatch.classify.sender import (
+    domain_in,
+    genuine_provider,
+    identify_sender,
+    imitated_provider,
+)
+from appealwatch.classify.text import normalise
 from appealwatch.classify.unwrap import Forward, unwrap
 from appealwatch.config import Rules
 from appealwatch.parse import Address, ParsedMessage
@@ -30,9 +40,27 @@ def classify(
     found = forwarded_notice(msg)
     if found is None:
         return outer
+    if rules is None:
+        from appealwatch.config import load_config
+
+        rules = load_config(None).rules
     inner = classify_message(found.inner, folder, rules, ())
     if inner.category == "irrelevant" and not inner.possible:
         return outer  # a forward of everyday mail: the forward itself is what there is to read
+    imitator = _imitator(msg, rules)
+    if imitator is not None:
+        if inner.category != "suspension":
+            return outer
+        inner = replace(inner, phishing=True, phishing_reasons=(
+            *inner.phishing_reasons, f"forwarded by {imitator}, which imitates a provider: "
+            "whoever imitates one cannot vouch for what they forward"))
+    lookalikes = [link.host for link in found.inner.links
+                  if link.href.lower().startswith(("http:", "https:"))
+                  and _lookalike(link.host, rules)]
+    if inner.category == "suspension" and lookalikes:
+        inner = replace(inner, phishing=True, phishing_reasons=(
+            *inner.phishing_reasons, "the forwarded copy links to a look-alike of a provider: "
+            + ", ".join(dict.fromkeys(lookalikes))))
     sender = found.sender
     lines = [
         f"forwarded by {_who(found.forwarded_by)} ({found.via}): the message inside, from "
@@ -46,6 +74,22 @@ def classify(
             "the authentication of a forwarded copy cannot be checked: the phishing verdict "
             f"rests on the sender's domain ({sender.domain if sender else '-'}) and the links")
     return replace(inner, forwarded=True, explanation=(*lines, *inner.explanation))
+
+
+def _imitator(msg: ParsedMessage, rules: Rules) -> str | None:
+    """The forward's own sender domain when it claims to be a provider, by its name or a
+    look-alike domain (not merely by a subject that names one, as a colleague's forward does)."""
+    sender = identify_sender(msg, normalise(msg.subject), "", rules)
+    if sender.kind == "impostor" and not sender.weak_claim:
+        return sender.domain or "an unknown domain"
+    return None
+
+
+def _lookalike(host: str, rules: Rules) -> bool:
+    """A host that imitates a provider's name and is none of its domains or link domains."""
+    imitated = imitated_provider(host, rules) if host else None
+    return imitated is not None and genuine_provider(host, rules) is None and not domain_in(
+        host, imitated.link_domains)
 
 
 def forwarded_notice(msg: ParsedMessage) -> Forward | None:
