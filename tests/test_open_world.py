@@ -169,6 +169,35 @@ def test_a_restriction_without_an_object_from_a_known_provider_is_possible(rules
                    rules).possible
 
 
+@pytest.mark.parametrize(("sender", "subject", "body"), [
+    ("Shopco <no-reply@shopco.example>", "We blocked a sign-in attempt",
+     "We blocked a suspicious sign-in attempt to your account from a new device. If this was "
+     "you, you can ignore this message."),
+    ("DevHost <noreply@devhost.example>", "Deployment stopped",
+     "Your deployment web-prod was stopped because the build failed. Check the build log."),
+    ("CloudBox <noreply@cloudbox.example>", "Your project has been paused",
+     "Your free project demo-app has been paused after 7 days of inactivity. Restore it any "
+     "time from the dashboard."),
+    ("Hosty <billing@hosty.example>", "Your domain expires in 30 days",
+     "The domain acme-tools.dev will expire on 3 June 2026. If you do not renew it, it will be "
+     "suspended and then released. Renew now to keep it."),
+    ("阿米云 <noreply@amiyun.example.cn>", "【阿米云】实例到期提醒",
+     "尊敬的用户：您的云服务器实例将于2026-06-03到期，到期后将停机，请及时续费。"),
+    ("Social <noreply@social.example>", "Someone you follow was suspended",
+     "An account you follow, @dailyquotes, has been suspended. You will no longer see its posts."),
+    ("Codehub <noreply@codehub.example>", "[repo] Run failed",
+     "The workflow run was cancelled after 6 hours. Your repository's Actions minutes are "
+     "limited on the free plan."),
+    ("社区 <noreply@shequ.example.cn>", "违规处罚公示",
+     "近期平台对一批违规账号进行了封禁处理，请广大用户遵守社区规范。"),
+    ("Fitness <hello@fitness.example>", "Your membership is frozen",
+     "As you asked at the front desk, your membership is frozen from 1 to 30 June."),
+])
+def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, subject, body):
+    c = run(mail(sender, subject, body), rules)
+    assert c.category == "irrelevant", c.explanation
+
+
 def test_a_deactivation_the_user_asked_for_is_not_a_notice(rules):
     c = run(mail("Acme Cloud <noreply@acme-cloud.example>", "Account closed",
                  "Per your request, your account has been closed and your data will be deleted "

@@ -244,7 +244,7 @@ _NOT_THE_USERS = frozenset({"other", "negated", "requested", "quoted", "hypothet
 _LOCK_OUTWEIGHS = ("signin_alert", "password_reset")
 # negatives that say what the message is, whatever restriction words it has
 _DEFINITE_NEGATIVES = ("maintenance", "paused_by_user", "offtopic_suspension", "list_mail",
-                       "usage_warning")
+                       "usage_warning", "renewal_reminder", "inactivity")
 
 
 def _possible(reading: Reading, margin: float, negatives: dict[str, float],

@@ -34,6 +34,7 @@ _EN_WE = re.compile(r"\bwe(?:'ve|'d| have| had)?(?: (?:now|also|recently|tempora
                     r"therefore|since|had to|have had to|needed to|decided to|been forced to|"
                     r"are|were|will))* $")
 _ZH_DONE = re.compile(r"已|被|遭|对(?:您|你)")
+_HOST = re.compile(r"\b[a-z0-9-]+(?:\u2024[a-z0-9-]+)*\u2024[a-z]{2,}\b")  # a site (dots made ․)
 _YOUR = re.compile(r"\byour\b|\byou\b|您|你")
 _WORD = re.compile(r"[\w'-]+")
 
@@ -70,6 +71,7 @@ class _Compiled:
     neg_en: re.Pattern[str]
     neg_zh: re.Pattern[str]
     condition: re.Pattern[str]
+    zh_yours: re.Pattern[str]  # "您的" + an object, the topic of a Chinese sentence
     ambiguous: frozenset[str]
 
 
@@ -105,6 +107,7 @@ def _compiled(rules: Rules) -> _Compiled:
         hypo_en=_words(en("hypothetical"), True), hypo_zh=_words(zh("hypothetical"), False),
         sched_en=_words(en("scheduled"), True), sched_zh=_words(zh("scheduled"), False),
         neg_en=_words(en("negation"), True), neg_zh=_words(zh("negation"), False),
+        zh_yours=re.compile(f"[您你]的[^，。！？,]{{0,8}}?{_words(zh('object'), False).pattern}"),
         condition=re.compile(f"{_words(en('condition'), True).pattern}|"
                              f"{_words(zh('condition'), False).pattern}"),
         ambiguous=frozenset(en("ambiguous") + zh("ambiguous")),
@@ -198,12 +201,18 @@ def read_restriction(text: str, rules: Rules, cjk: bool) -> Reading:
         if not weight:
             continue
         obj = c.object_zh if zh else c.object_en
-        has_object = bool(obj.search(sentence)) or (zh and bool(c.object_en.search(sentence)))
+        if zh:  # the object near the word, or the sentence's topic: "您的域名……已被暂停解析"
+            near = f"{before[-20:]} {re.split('[，,]', after[:12])[0]}"
+            has_object = bool(obj.search(near) or c.object_en.search(near)
+                              or c.zh_yours.search(before))
+        else:  # the thing restricted: "your account has been X", "we X access to your API"
+            near = f"{_last_words(before, 7)} {_first_words(after, 6)}"
+            has_object = bool(obj.search(near) or _HOST.search(near))
         if not has_object:
             if noun or m.group(0) in c.ambiguous:
                 continue
             weight = WEAK
-        elif noun:
+        elif noun and framing == DONE:
             weight -= 1.0
         if weight > best.score:
             best = Reading(weight, framing, sentence.strip()[:160], requested)

@@ -14,6 +14,8 @@ NEGATIVE_WEIGHTS = {
     "paused_by_user": 4.0,
     "offtopic_suspension": 4.0,
     "usage_warning": 3.0,
+    "renewal_reminder": 3.0,
+    "inactivity": 4.0,
     "signin_alert": 2.0,
     "password_reset": 2.0,
     "receipt": 2.0,
