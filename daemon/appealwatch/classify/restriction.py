@@ -35,6 +35,7 @@ _EN_WE = re.compile(r"\bwe(?:'ve|'d| have| had)?(?: (?:now|also|recently|tempora
                     r"are|were|will))* $")
 _ZH_DONE = re.compile(r"已|被|遭|对(?:您|你)")
 _HOST = re.compile(r"\b[a-z0-9-]+(?:\u2024[a-z0-9-]+)*\u2024[a-z]{2,}\b")  # a site (dots made ․)
+_YOURS = re.compile(r"\byour\b|您的|你的")
 _YOUR = re.compile(r"\byour\b|\byou\b|您|你")
 _WORD = re.compile(r"[\w'-]+")
 
@@ -155,10 +156,10 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool) -> 
         return "negated"
     if c.request.search(sentence):
         return "requested"
-    if c.other.search(before) and not _YOUR.search(before):
+    if c.other.search(before) and not _YOURS.search(before):
         return "other"
     following = _first_words(after, 4)
-    if c.other.search(following) and not _YOUR.search(following):
+    if c.other.search(following) and not _YOURS.search(following):
         return "other"  # "we end up suspending a lot of accounts"
     if c.hypo_en.search(_last_words(before, 3)):
         return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
