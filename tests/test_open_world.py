@@ -192,6 +192,17 @@ def test_a_restriction_without_an_object_from_a_known_provider_is_possible(rules
      "近期平台对一批违规账号进行了封禁处理，请广大用户遵守社区规范。"),
     ("Fitness <hello@fitness.example>", "Your membership is frozen",
      "As you asked at the front desk, your membership is frozen from 1 to 30 June."),
+    ("Google <no-reply@google.com>", "We'd love your feedback",
+     "Could you take two minutes to tell us about your experience? Please share your thoughts "
+     "in our short survey."),
+    ("Shopify <no-reply@shopify.com>", "Your store's weekly summary",
+     "42 orders last week. Three products are out of stock and hidden from your storefront."),
+    ("LinkedIn <jobs-noreply@linkedin.com>", "New jobs for you",
+     "10 new jobs match your preferences. Some listings have been removed because they "
+     "expired."),
+    ("Cloudify <news@cloudify.example>", "Cloudify news: June",
+     "Why do accounts get suspended? Our new guide explains. Your account has been suspended? "
+     "Read on.", ),
 ])
 def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, subject, body):
     c = run(mail(sender, subject, body), rules)

@@ -148,6 +148,8 @@ def classify(
     asks = 2.0 if REQUEST.search(low) or (("?" in low or "？" in low) and questions(low)) \
         else 0.0
     reply = scores.get("support_reply", 0.0) + pending + asks
+    if not answers and any(cue.search(low, present) for cue in rules.negatives.get("survey", ())):
+        reply -= NEGATIVE_WEIGHTS["survey"]  # "could you take two minutes to tell us …"
     candidates = {
         "suspension": (susp - neg_total - bonus, SUSPENSION_THRESHOLD + 1),
         "ticket_ack": (scores.get("ticket_ack", 0.0) + bonus, ACK_THRESHOLD + 1),
@@ -155,20 +157,21 @@ def classify(
         "restored": (restored + bonus, DECISION_THRESHOLD + 1),
         "denied": (denied + bonus * 1.5, DECISION_THRESHOLD + 1),
     }
+    about_a_case = bool(reading.framings or _CASE_WORDS.search(low) or ticket)
     if sender.kind not in ("genuine", "agent", "organisation") or (
-            sender.kind == "organisation" and not reading.framings
-            and not _CASE_WORDS.search(low)):
-        # an impostor can only imitate a notice: that is what phishing is about here; and the
-        # acknowledgements and replies of any organisation are about a case only where they
-        # speak of a restriction or an appeal
+            not about_a_case and sender.kind == "organisation"):
+        # an impostor can only imitate a notice: that is what phishing is about here; and
+        # an organisation's acknowledgements, replies and decisions are about a case only where
+        # they speak of a restriction, an appeal or a ticket
         candidates = {"suspension": candidates["suspension"]}
     explain.append(
         "scores: " + ", ".join(f"{k}={v:g}" for k, v in scores.items() if v)
         + (f"; negatives: {', '.join(negatives)} (-{neg_total:g})" if negatives else "")
         + f"; response={is_response}"
     )
-    if sender.kind == "organisation" and "list_mail" in negatives:
-        return irrelevant("an organisation's newsletter or list mail", 0.8, hits)
+    if sender.kind == "organisation" and ("list_mail" in negatives or (
+            "bulk_headers" in negatives and not reading.certain)):
+        return irrelevant("an organisation's newsletter, list or bulk mail", 0.8, hits)
     eligible = {k: v for k, (v, threshold) in candidates.items() if v >= threshold}
     possible = False
     if not eligible:
@@ -244,7 +247,7 @@ _NOT_THE_USERS = frozenset({"other", "negated", "requested", "quoted", "hypothet
 _LOCK_OUTWEIGHS = ("signin_alert", "password_reset")
 # negatives that say what the message is, whatever restriction words it has
 _DEFINITE_NEGATIVES = ("maintenance", "paused_by_user", "offtopic_suspension", "list_mail",
-                       "usage_warning", "renewal_reminder", "inactivity")
+                       "usage_warning", "renewal_reminder", "inactivity", "inventory", "survey")
 
 
 def _possible(reading: Reading, margin: float, negatives: dict[str, float],

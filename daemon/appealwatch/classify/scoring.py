@@ -16,6 +16,8 @@ NEGATIVE_WEIGHTS = {
     "usage_warning": 3.0,
     "renewal_reminder": 3.0,
     "inactivity": 4.0,
+    "inventory": 3.0,
+    "survey": 3.0,
     "signin_alert": 2.0,
     "password_reset": 2.0,
     "receipt": 2.0,
