@@ -160,6 +160,7 @@ class Case:
     events: list[tuple[str, datetime, str]] = field(default_factory=list)  # event, at, message
     questions: int = 0
     holiday_shifted: int = 0  # follow-ups that a holiday put off by a day
+    user_wrote: bool = False  # the appeal in Sent or an acknowledgement: follow-ups need it
 
     def _to(self, state: str) -> None:
         if state != self.state:
@@ -168,16 +169,20 @@ class Case:
 
     def next_due(self) -> tuple[int, datetime] | None:
         """The oracle's next follow-up (README: 'Cases, drafts and follow-ups')."""
-        if self.state not in ("appealed", "waiting") or self.awaiting:
+        if self.state not in ("appealed", "waiting") or self.awaiting or not self.user_wrote:
             return None
         if len(self.followups) >= MAX_FOLLOWUPS:
             return None
-        ref = max(t for t in (self.user_last, self.provider_last) if t is not None)
         number = len(self.followups) + 1
-        return number, due_time(ref, number)
+        return number, due_time(self._since(), number)
+
+    def _since(self) -> datetime:
+        """Follow-ups wait from the last message on the case, or the last follow-up."""
+        return max(t for t in (self.user_last, self.provider_last,
+                               *(d for _, d in self.followups[-1:])) if t is not None)
 
     def follow_up(self, number: int, due: datetime) -> None:
-        ref = max(t for t in (self.user_last, self.provider_last) if t is not None)
+        ref = self._since()
         self.holiday_shifted += due != due_time(ref, number, frozenset())
         self.followups.append((number, due))
         self.events.append(("followup_due", due, ""))
@@ -186,6 +191,7 @@ class Case:
         """The README's state table, message by message."""
         if kind in ("appeal", "answer"):
             self.user_last = at
+            self.user_wrote = True
             if self.state == "new":
                 self._to("appealed")
             elif self.state == "needs_reply":
@@ -200,6 +206,7 @@ class Case:
             self._to("suspicious")
             self.events.append(("phishing_warning", at, message_id))
         elif kind == "ack":
+            self.user_wrote = True
             if self.state == "new":
                 self._to("appealed")
         elif kind == "question":
@@ -215,16 +222,15 @@ class Case:
             self.events.append(("decision", at, message_id))
 
     def expected_drafts(self) -> set[tuple[str, int]]:
-        """What stays in Drafts: the appeal, the answer, and only the latest follow-up (an
-        untouched older one is replaced)."""
-        if self.phishing:
-            return set()
-        drafts = {("appeal", 0)}
-        if self.questions:
-            drafts.add(("answer", 0))
-        if self.followups:
-            drafts.add(("followup", self.followups[-1][0]))
-        return drafts
+        """What stays in Drafts: the one draft the case's last state calls for (an untouched
+        draft goes when its state does)."""
+        if self.state == "new":
+            return {("appeal", 0)}
+        if self.state == "needs_reply":
+            return {("answer", 0)}
+        if self.state in ("appealed", "waiting") and self.followups:
+            return {("followup", self.followups[-1][0])}
+        return set()
 
 
 @dataclass

@@ -27,6 +27,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from appealwatch import engine as engine_module
 from appealwatch.cases import transition_allowed
+from appealwatch.catchup import WANTED_DRAFT
 from appealwatch.config import Config, load_config
 from appealwatch.engine import Engine, Report, policy_of
 from appealwatch.followup import followup_due_now, next_followup
@@ -53,10 +54,18 @@ class Recorder(Notifier):
     def __init__(self) -> None:
         super().__init__(["record"])
         self.sent: list[str] = []
+        self.events: list[dict] = []
 
     def send(self, event, skip=(), record=None):
         self.sent.append(event["id"])
+        self.events.append(event)
         return ["record"]
+
+
+# How far a case had come in the mail a first scan reads, and the state that leaves it in.
+HISTORY_STAGES = {"notice": "new", "appealed": "appealed", "acked": "appealed",
+                  "asked": "needs_reply", "answered": "waiting", "restored": "restored",
+                  "denied": "denied"}
 
 
 class Killed(BaseException):
@@ -163,23 +172,100 @@ class MailboxMachine(RuleBasedStateMachine):
         self.settled = False
 
     def provider_mail(self, provider: str, subject: str, body: str, reply_to: str | None,
-                      folder: str = "INBOX") -> str:
+                      folder: str = "INBOX", date: datetime | None = None) -> str:
         name, domain, support = PROVIDERS[provider]
         mid = f"<{provider}-{next(self.counter)}@{domain}>"
         headers = {"In-Reply-To": reply_to} if reply_to else {}
         self.put(folder, make_mail(
             sender=f"{name} <{support if reply_to else 'noreply@' + domain}>", subject=subject,
             body=body, auth=[auth_pass(domain)], message_id=mid, headers=headers,
-            date=self.now), mid)
+            date=date or self.now), mid)
         return mid
 
     # -------------------------------------------------------------- rules: mail arrives
 
-    @initialize(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans())
-    def first_notice(self, provider: str, junk: bool) -> None:
-        """Every example has a case from the start: the rest is what happens to it."""
-        self.notice(provider, junk)
+    @initialize(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans(),
+                history=st.one_of(st.none(), st.lists(
+                    st.tuples(st.sampled_from(sorted(PROVIDERS)),
+                              st.sampled_from(sorted(HISTORY_STAGES)), st.booleans()),
+                    min_size=1, max_size=3, unique_by=lambda t: t[0])),
+                phishing=st.integers(0, 2))
+    def first_notice(self, provider: str, junk: bool, history, phishing: int) -> None:
+        """Every example has a case from the start: the rest is what happens to it.  Either a
+        notice arrives while the daemon runs, or the daemon's first scan reads months of mail."""
+        if history is None:
+            self.notice(provider, junk)
+            self.full_pass()
+        else:
+            self.first_scan_over_history(history, phishing)
+
+    def first_scan_over_history(self, history, phishing: int) -> None:
+        """Months of mail before the daemon first runs: cases at every stage, phishing, everyday
+        mail.  The first scan tells the present: at most one notification per case that needs
+        the user now plus one summary, none about decided cases or old phishing; drafts only for
+        the state each case is in, one per case at most; and a second scan sends nothing."""
+        day = self.now - timedelta(days=120)
+        reply = "Re: Your account has been suspended"
+        for provider, stage, junk in history:
+            day += timedelta(days=7)
+            name = PROVIDERS[provider][0]
+            notice = self.provider_mail(
+                provider, "Your account has been suspended",
+                f"Your {name} account has been suspended because several payments were "
+                "declined and the invoice is overdue.", None, "Junk" if junk else "INBOX",
+                date=day)
+            self.genuine_notices.add(notice)
+            if stage in ("appealed", "asked", "answered", "restored", "denied"):
+                self.sent_mail(provider, notice, day + timedelta(days=1))
+            if stage == "acked":
+                self.provider_mail(provider, reply, "This is an automatic confirmation: we have "
+                                   "received your request and will review it.", notice,
+                                   date=day + timedelta(days=1))
+            if stage in ("asked", "answered"):
+                question = self.provider_mail(
+                    provider, reply, "Hi, could you please tell us the last four digits of "
+                    "your new card?", notice, date=day + timedelta(days=3))
+                if stage == "answered":
+                    self.sent_mail(provider, question, day + timedelta(days=4))
+            if stage in ("restored", "denied"):
+                self.provider_mail(provider, reply, {
+                    "restored": "We have reviewed your appeal and your account is active again.",
+                    "denied": "After reviewing your appeal we are unable to reinstate the "
+                              "account; this decision is final."}[stage], notice,
+                    date=day + timedelta(days=5))
+            else:
+                self.open[provider] = notice
+        for n in range(phishing):
+            mid = f"<p-{next(self.counter)}@paypa1-secure.example>"
+            self.put("Junk", make_mail(sender="PayPal <service@paypa1-secure.example>",
+                                       subject="Your account has been limited",
+                                       body="Your PayPal account has been limited. Verify now.",
+                                       message_id=mid, date=day - timedelta(days=n)), mid)
         self.full_pass()
+        states = {c.id: c.state for c in self.store.cases()}
+        wanted = {p: HISTORY_STAGES[stage] for p, stage, _ in history}
+        assert sorted(wanted.values()) == sorted(s for s in states.values() if s != "suspicious")
+        told = [e for e in self.recorder.events if e["case_id"] is not None]
+        per_case = Counter(e["case_id"] for e in told)
+        assert max(per_case.values(), default=1) == 1, per_case
+        assert {states[c] for c in per_case} <= {"new", "needs_reply", "appealed", "waiting"}
+        assert {e["event"] for e in told} <= {"new_notice", "needs_reply", "followup_due"}
+        assert len([e for e in self.recorder.events if e["event"] == "summary"]) <= 1
+        ids = self.draft_ids()
+        rows = [r for r in self.store.drafts() if r["message_id"] in ids]
+        assert len(rows) == len({r["case_id"] for r in rows}), "two drafts for a case"
+        assert all(WANTED_DRAFT.get(states[r["case_id"]]) == r["kind"] for r in rows)
+        before = (list(self.recorder.sent), sorted(ids))
+        self.stop_daemon(killed=False)
+        self.full_pass()
+        assert (self.recorder.sent, sorted(self.draft_ids())) == before, "a second scan acted"
+
+    def sent_mail(self, provider: str, reply_to: str, date: datetime) -> None:
+        mid = f"<sent-{next(self.counter)}@example.net>"
+        self.put("Sent", make_mail(
+            sender="U <u@example.net>", to=PROVIDERS[provider][2],
+            subject="Re: Your account has been suspended", body="Please look at my account.",
+            headers={"In-Reply-To": reply_to}, message_id=mid, date=date), mid)
 
     @rule(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans())
     def notice(self, provider: str, junk: bool) -> None:
@@ -215,11 +301,7 @@ class MailboxMachine(RuleBasedStateMachine):
     def user_writes(self, data) -> None:
         """The user's own appeal or answer, as their mail client files it in Sent."""
         provider = data.draw(st.sampled_from(sorted(self.open)))
-        mid = f"<sent-{next(self.counter)}@example.net>"
-        self.put("Sent", make_mail(
-            sender="U <u@example.net>", to=PROVIDERS[provider][2],
-            subject="Re: Your account has been suspended", body="Please look at my account.",
-            headers={"In-Reply-To": self.open[provider]}, message_id=mid, date=self.now), mid)
+        self.sent_mail(provider, self.open[provider], self.now)
 
     @rule(phishing=st.booleans())
     def other_mail(self, phishing: bool) -> None:
@@ -308,17 +390,22 @@ class MailboxMachine(RuleBasedStateMachine):
         ids = self._draft_ids
         assert len(ids) == len(set(ids)), Counter(ids).most_common(2)
         rows = self.store.drafts()
-        per_slot = Counter((r["case_id"], r["kind"], r["number"]) for r in rows)
+        per_slot = Counter((r["case_id"], r["kind"], r["number"], r["answers"]) for r in rows)
         assert max(per_slot.values(), default=1) == 1
         planned = {r["message_id"]: r for r in rows}
         assert set(ids) <= set(planned), "a draft in Drafts the state knows nothing of"
         if self.settled:
+            # nobody edits drafts here: every one is written, or gone with the state it was for
             for r in rows:
-                assert r["state"] in ("written", "superseded"), dict(r)
+                assert r["state"] in ("written", "superseded", "gone"), dict(r)
                 assert (r["message_id"] in ids) == (r["state"] == "written"), dict(r)
-            followups = Counter(r["case_id"] for r in rows
-                                if r["kind"] == "followup" and r["state"] == "written")
-            assert max(followups.values(), default=1) == 1, "two follow-ups waiting in Drafts"
+            waiting = Counter(r["case_id"] for r in rows if r["state"] == "written")
+            assert max(waiting.values(), default=1) == 1, "two drafts of a case in Drafts"
+            states = {c.id: c.state for c in self.store.cases()}
+            for r in rows:
+                if r["state"] == "written":
+                    assert WANTED_DRAFT.get(states[r["case_id"]]) == r["kind"], (
+                        f"a {r['kind']} draft for a case that is {states[r['case_id']]}")
 
     @invariant()
     def notifications_at_most_once_and_all_delivered(self) -> None:

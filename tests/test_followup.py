@@ -11,9 +11,15 @@ from appealwatch.followup import (
     holiday_calendar,
     next_followup,
 )
-from test_cases import case
+from test_cases import case as any_case
 
 US = FollowupPolicy(3, 2, "US", None, "UTC")
+
+
+def case(**kw):
+    """A case the user is known to have written on (their appeal is in Sent)."""
+    return any_case(**{"appealed_via": "sent", **kw})
+
 # Wednesday 25 November 2026, the day before Thanksgiving (a US public holiday)
 LAST = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -50,9 +56,29 @@ def test_gaps_grow_and_the_maximum_holds():
     assert next_followup(c2, US) is None
 
 
-def test_after_a_long_silence_only_one_followup_is_written():
+def test_after_a_long_silence_only_one_followup_is_written_and_it_is_the_first():
     c = case(state="appealed", user_last_at=LAST, provider_last_at=None)
-    assert followup_due_now(c, datetime(2027, 3, 1, tzinfo=UTC), US)[0] == 2
+    assert followup_due_now(c, datetime(2027, 3, 1, tzinfo=UTC), US)[0] == 1
+
+
+def test_the_next_followup_waits_its_gap_from_the_last_one():
+    # the first was drafted late, on Monday 1 March 2027: the second is 6 business days later
+    late = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+    c = case(state="appealed", user_last_at=LAST, provider_last_at=None, followups=1,
+             last_followup_at=late)
+    assert next_followup(c, US) == (2, datetime(2027, 3, 9, 9, 0, tzinfo=UTC))
+    assert followup_due_now(c, datetime(2027, 3, 8, 12, 0, tzinfo=UTC), US) is None
+
+
+def test_no_followup_without_evidence_that_the_user_wrote():
+    # a case opened by a provider's message alone (a misread notice, a status update): nothing
+    # says the user ever wrote, so there is nothing to follow up on
+    silent = case(state="appealed", user_last_at=None, appealed_via=None)
+    assert next_followup(silent, US) is None
+    assert followup_due_now(silent, datetime(2027, 3, 1, tzinfo=UTC), US) is None
+    for via in ("sent", "ack", "you"):
+        assert followup_due_now(case(state="appealed", appealed_via=via),
+                                datetime(2027, 3, 1, tzinfo=UTC), US) is not None
 
 
 def test_no_followup_when_it_is_not_appropriate():

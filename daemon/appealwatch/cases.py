@@ -188,6 +188,8 @@ def _case_values(msg: MessageRow, state: str, when: datetime) -> dict[str, Any]:
         "provider_last_at": when,
         "awaiting_user": state == "needs_reply",
         "outcome": msg.decision if state in CLOSED_STATES else None,
+        # an acknowledgement is the provider's word that the user wrote
+        "appealed_via": "ack" if msg.category == "ticket_ack" else None,
     }
 
 
@@ -257,6 +259,8 @@ def _advance_from(case: CaseRow | None, msg: MessageRow, when: datetime, name: s
             f"{name} {'restored your access' if target == 'restored' else 'denied the appeal'}"
             f"{folder_note}.{advice}", msg.folder_role),)
     elif category == "ticket_ack":
+        if case is not None and not case.appealed_via:
+            changes["appealed_via"] = "ack"
         if state in (None, "new"):
             target = "appealed"
             cause = f"{name} acknowledged the request" + (f" (ticket {msg.ticket})"
@@ -317,7 +321,8 @@ def plan_outgoing(msg: MessageRow, cases: list[CaseRow], now: datetime,
         case, link = _match_by_recipient(msg, cases, provider_domains)
     if case is None:
         return Plan(why="not about a case")
-    changes: dict[str, Any] = {"user_last_at": max(when, case.user_last_at or when)}
+    changes: dict[str, Any] = {"user_last_at": max(when, case.user_last_at or when),
+                               "appealed_via": case.appealed_via or "sent"}
     if when > case.last_activity:
         changes["last_activity"] = when
     target = None
@@ -350,11 +355,11 @@ def _match_by_recipient(msg: MessageRow, cases: list[CaseRow],
 
 
 def plan_followup(case: CaseRow, number: int, answers: str | None, days_waiting: int,
-                  providers: dict[str, str]) -> Plan:
+                  providers: dict[str, str], now: datetime) -> Plan:
     name = _name(providers, case.provider)
     return Plan(
         case_id=case.id,
-        changes={"followups": number},
+        changes={"followups": number, "last_followup_at": now},
         drafts=(DraftIntent("followup", number, answers),),
         notices=(NoticeIntent(
             "followup_due",
@@ -362,6 +367,22 @@ def plan_followup(case: CaseRow, number: int, answers: str | None, days_waiting:
             f"(no. {number}) is in your Drafts folder.", None, with_draft=True),),
         why=f"follow-up {number} due",
     )
+
+
+def plan_appealed(case: CaseRow, when: datetime, how: str) -> Plan | None:
+    """The user says they wrote to the provider outside mail (a web form, a chat), at ``when``:
+    that is the evidence follow-ups need, and their timing starts from it.  None for a case
+    that is closed or not a case (phishing)."""
+    if not case.is_open:
+        return None
+    changes: dict[str, Any] = {"appealed_via": "you",
+                               "user_last_at": max(when, case.user_last_at or when),
+                               "last_activity": max(when, case.last_activity)}
+    target = {"new": "appealed", "needs_reply": "waiting"}.get(case.state)
+    if case.state == "needs_reply":
+        changes["awaiting_user"] = False
+    return Plan(case_id=case.id, changes=changes,
+                transition=(case.state, target, how) if target else None, why=how)
 
 
 def plan_resolve(case: CaseRow, outcome: str, now: datetime) -> Plan:

@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -242,6 +242,49 @@ def cmd_teach(args: argparse.Namespace, config: Config) -> int:
         now = classify(msg, "INBOX", load_config(args.config).rules).category
         if now != args.as_ and not (args.as_ == "appeal_decision" and now == args.as_):
             print(f"  note: with what was learned it still reads as {now}", file=sys.stderr)
+
+
+def _parse_on(text: str | None, config: Config) -> datetime:
+    """``--on``: a day (noon in the user's time zone) or a time; not in the future."""
+    zone = ZoneInfo(config.model.followup.timezone)
+    now = datetime.now(UTC)
+    if not text:
+        return now
+    try:
+        when = datetime.combine(date.fromisoformat(text), time(12, 0), tzinfo=zone)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise UserError(f"--on {text!r} is not a date or time, e.g. 2026-11-20 or "
+                            "2026-11-20T15:30") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=zone)
+    if when > now + timedelta(minutes=5):
+        raise UserError(f"--on {text} is in the future")
+    return min(when, now)
+
+
+def cmd_appealed(args: argparse.Namespace, config: Config) -> int:
+    from appealwatch.cases import plan_appealed
+    from appealwatch.engine import Report
+
+    when = _parse_on(args.on, config)
+    with open_store(config) as store:
+        case = get_case(store, args.case)
+        plan = plan_appealed(case, when, f"you appealed outside mail on {when:%Y-%m-%d} "
+                             "(appealwatch appealed)")
+        if plan is None:
+            raise UserError(f"case {case.id} is {case.state}: there is nothing to follow up")
+        engine = make_engine(config, store, now=None, dry_run=False)
+        try:
+            engine.apply(engine.sources[0], case.account_id, plan, None, Report())
+            after = store.case(case.id)
+        finally:
+            engine.close()
+    state = f"{case.state} → {after.state}" if after and after.state != case.state else (
+        case.state)
+    print(f"case {case.id}: {state}; follow-ups are timed from {when:%Y-%m-%d}")
     return EXIT_OK
 
 
@@ -461,6 +504,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the provider it comes from (default: the one its sender's domain "
                    "gives)")
     p.set_defaults(func=cmd_teach)
+
+
+    p = sub.add_parser("appealed", help="record an appeal sent outside mail (a web form)",
+                       description="Records that you wrote to the provider about a case "
+                       "outside mail (a web form, a chat), so follow-ups are timed from then. "
+                       "Follow-ups are only ever drafted when there is such evidence: your "
+                       "message in Sent, the provider's acknowledgement, or this.")
+    p.add_argument("case", type=int, metavar="ID")
+    p.add_argument("--on", metavar="DATE",
+                   help="when you sent it, e.g. 2026-11-20 or 2026-11-20T15:30 (default: now)")
+    p.set_defaults(func=cmd_appealed)
 
     p = sub.add_parser(
         "run",

@@ -3,10 +3,13 @@
 1. **Ingest**: every message not seen before is parsed and classified (pure) and recorded with
    its classification (never its body).  Malformed mail is recorded with its defects and skipped.
 2. **Decide**: unprocessed messages, oldest first, go through the case logic (pure); each plan is
-   recorded in one transaction together with its intents (drafts, notifications).  Follow-ups
-   that have fallen due are planned the same way.
-3. **Act**: pending drafts are rendered and written (after checking they are not there already);
-   pending notifications are delivered at most once.
+   recorded in one transaction together with its intents (drafts, notifications).  History (old
+   mail read late: a first scan, a downtime; see catchup.py) changes its cases without intents,
+   and the cases it touched are then *settled*: what each needs now, and one summary.
+   Follow-ups that have fallen due are planned the same way.
+3. **Act**: drafts a case no longer needs are dropped (or removed from Drafts if the user has not
+   touched them); pending drafts are rendered and written (after checking they are not there
+   already); pending notifications are delivered at most once.
 
 Every step can be interrupted (SIGKILL included) and the next run completes what was left.
 """
@@ -26,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from appealwatch import cases as caselogic
-from appealwatch import deadlines, followup
+from appealwatch import catchup, deadlines, followup
 from appealwatch.classify import (
     asks_user,
     classify,
@@ -212,11 +215,14 @@ class Engine:
             if accounts is not None and source.account not in accounts:
                 continue
             account_id = self.store.account_id(source.account, source.kind)
+            first_pass = self.store.scanned_at(account_id) is None
             self.ingest(source, account_id, report)
-            self.decide(source, account_id, report)
+            self.decide(source, account_id, report, first_pass=first_pass)
+            self.settle(source, account_id, report)
             self.plan_followups(source, account_id, report)
             self.plan_reminders(source, account_id)
             self.write_drafts(source, account_id, report)
+            self.store.set_scanned_at(account_id, self.now())
             self.fetched.clear()
             self.next_due[source.account] = self._next_wakeup(account_id)
         self.deliver(report)
@@ -290,10 +296,12 @@ class Engine:
 
     # -------------------------------------------------------------- 2. decide
 
-    def decide(self, source: MailSource, account_id: int, report: Report) -> None:
+    def decide(self, source: MailSource, account_id: int, report: Report, *,
+               first_pass: bool = False) -> None:
         # The cases are read once per pass and only the one a decision touched is read again:
         # reading all of them for every message made a pass quadratic (the soak test found it).
         known: dict[int, CaseRow] | None = None
+        now = self.now()
         for msg in self.store.unprocessed(account_id):
             if known is None:
                 known = {c.id: c for c in self.store.cases(account_id)}
@@ -303,14 +311,16 @@ class Engine:
             else:
                 plan = caselogic.plan_incoming(msg, cases, self.now(), self.providers,
                                                self.forms)
-            case_id = self.apply(source, account_id, plan, msg, report)
+            history = catchup.is_history(msg.date, first_pass, now)
+            case_id = self.apply(source, account_id, plan, msg, report, history=history)
             if case_id is not None and (changed := self.store.case(case_id)) is not None:
                 known[case_id] = changed
             crash_point("after-decision")
 
     def apply(self, source: MailSource, account_id: int, plan: caselogic.Plan,
-              msg: MessageRow | None, report: Report) -> int | None:
-        """Record a plan and its intents in one transaction."""
+              msg: MessageRow | None, report: Report, *, history: bool = False) -> int | None:
+        """Record a plan and its intents in one transaction.  A plan for ``history`` records the
+        change only, and marks the case to be settled at the end of the pass."""
         now = self.now()
         with self.store.transaction():
             case_id = plan.case_id
@@ -336,30 +346,71 @@ class Engine:
                 self.store.mark_processed(msg.id, case_id)
             if case_id is None:
                 return None
-            domain = (self.config.model.user.email or "appealwatch.invalid").rsplit("@", 1)[-1]
-            draft_ids: list[str] = []
-            for d in plan.drafts:
-                mid = draft_message_id(source.account, case_id, d.kind, d.number, domain)
-                self.store.add_draft(case_id, d.kind, d.number, mid, d.answers, now)
-                draft_ids.append(mid)
-            case = self.store.case(case_id)
-            for n in plan.notices:
-                cause = (msg.message_id or f"message{msg.id}") if msg else (
-                    f"followup{case.followups if case else 0}")
-                key = f"{n.event}:{source.account}:{case_id}:{cause}"
-                provider = case.provider if case else None
-                payload = {
-                    "id": key, "event": n.event, "case_id": case_id, "provider": provider,
-                    "provider_name": self.providers.get(provider or "", provider),
-                    "summary": n.summary,
-                    "folder": n.folder, "urgency": urgency(n.event),
-                    "draft": f"Drafts {draft_ids[-1]}" if n.with_draft and draft_ids else None,
-                    "account": source.account,
-                }
-                if n.event == "new_notice" and self.forms.get(provider or ""):
-                    payload["appeal_url"] = self.forms[provider or ""]  # where the draft goes
-                self.store.add_notification(key, case_id, n.event, payload, now)
+            if history:
+                self.store.update_case(case_id, {"settle": True})
+            else:
+                self._record_intents(source, case_id, plan, msg, now)
         return case_id
+
+    def _record_intents(self, source: MailSource, case_id: int, plan: caselogic.Plan,
+                        msg: MessageRow | None, now: datetime) -> None:
+        """A plan's drafts and notifications (inside the caller's transaction).  Their keys come
+        from the case and the message that caused them, so planning the same need twice (news,
+        then the settling of history) records it once."""
+        domain = (self.config.model.user.email or "appealwatch.invalid").rsplit("@", 1)[-1]
+        draft_ids: list[str] = []
+        for d in plan.drafts:
+            mid = draft_message_id(source.account, case_id, d.kind, d.number, domain,
+                                   d.answers)
+            self.store.add_draft(case_id, d.kind, d.number, mid, d.answers, now)
+            draft_ids.append(mid)
+        case = self.store.case(case_id)
+        for n in plan.notices:
+            cause = (msg.message_id or f"message{msg.id}") if msg else (
+                f"followup{case.followups if case else 0}")
+            key = f"{n.event}:{source.account}:{case_id}:{cause}"
+            provider = case.provider if case else None
+            payload = {
+                "id": key, "event": n.event, "case_id": case_id, "provider": provider,
+                "provider_name": self.providers.get(provider or "", provider),
+                "summary": n.summary,
+                "folder": n.folder, "urgency": urgency(n.event),
+                "draft": f"Drafts {draft_ids[-1]}" if n.with_draft and draft_ids else None,
+                "account": source.account,
+            }
+            if n.event == "new_notice" and self.forms.get(provider or ""):
+                payload["appeal_url"] = self.forms[provider or ""]  # where the draft goes
+            self.store.add_notification(key, case_id, n.event, payload, now)
+
+    # -------------------------------------------------------------- settling history
+
+    def settle(self, source: MailSource, account_id: int, report: Report) -> None:
+        """The cases history touched get what their state needs now, and the user one summary
+        of them; in one transaction, so a crash leaves them all to the next pass."""
+        cases = self.store.cases_to_settle(account_id)
+        if not cases:
+            return
+        now = self.now()
+        needing: set[int] = set()
+        with self.store.transaction():
+            for case in cases:
+                plan, msg = catchup.present_plan(case, self.store.case_messages(case.id), now,
+                                                 self.providers, self.forms)
+                self._record_intents(source, case.id, plan, msg, now)
+                if plan.notices or followup.followup_due_now(case, now, self.policy):
+                    needing.add(case.id)
+                self.store.update_case(case.id, {"settle": False})
+            if needing >= {c.id for c in cases}:
+                return  # each case it found says so itself
+            text = catchup.summary(cases, lambda c: c.id in needing,
+                                   min(c.opened_at for c in cases), now)
+            key = f"summary:{source.account}:{cases[0].id}:{now.isoformat(timespec='seconds')}"
+            self.store.add_notification(key, None, "summary", {
+                "id": key, "event": "summary", "case_id": None, "provider": None,
+                "provider_name": "appealwatch", "summary": text, "folder": None,
+                "urgency": urgency("summary"), "draft": None, "account": source.account,
+                "cases": [c.id for c in cases]}, now)
+        crash_point("after-decision")
 
     # -------------------------------------------------------------- follow-ups
 
@@ -377,7 +428,7 @@ class Engine:
             number = due[0]
             waiting = followup.business_days_waiting(case, now, self.policy)
             answers = self._last_provider_message(case)
-            plan = caselogic.plan_followup(case, number, answers, waiting, self.providers)
+            plan = caselogic.plan_followup(case, number, answers, waiting, self.providers, now)
             self.apply(source, account_id, plan, None, report)
             with self.store.transaction():
                 refreshed = self.store.case(case.id)
@@ -440,6 +491,7 @@ class Engine:
     # -------------------------------------------------------------- 3. act: drafts
 
     def write_drafts(self, source: MailSource, account_id: int, report: Report) -> None:
+        self._drop_stale_drafts(source, account_id)
         for row in self.store.drafts(state="pending"):
             case = self.store.case(row["case_id"])
             if case is None or case.account_id != account_id:
@@ -457,21 +509,37 @@ class Engine:
             written = source.read_draft(location) or draft.raw
             self.store.set_draft_state(row["id"], "written", location,
                                        source.content_hash(written))
-            if row["kind"] == "followup":
-                self._retire_old_followups(source, case.id, row["id"])
 
-    def _retire_old_followups(self, source: MailSource, case_id: int, keep: int) -> None:
-        """Never more than one pending follow-up per case: an older follow-up the user has not
-        touched is removed; one they edited is left alone."""
-        for old in self.store.drafts(case_id=case_id, state="written"):
-            if old["kind"] != "followup" or old["id"] == keep or not old["location"]:
-                continue
-            raw = source.read_draft(old["location"])
-            if raw is None:
-                continue  # sent or deleted by the user
-            if source.content_hash(raw) == old["content_hash"]:
-                source.remove_draft(old["location"])
-                self.store.set_draft_state(old["id"], "superseded")
+    def _drop_stale_drafts(self, source: MailSource, account_id: int) -> None:
+        """At most one draft waiting per case, and only for the state the case is in: a stale
+        draft not written yet is dropped; one in Drafts the user has not touched is removed
+        ("superseded"); one they edited is theirs ("kept"); one gone was sent or deleted."""
+        by_case: dict[int, list[Any]] = {}
+        for row in self.store.live_drafts(account_id):
+            by_case.setdefault(row["case_id"], []).append(row)
+        for rows in by_case.values():
+            stale = set(catchup.stale_drafts(rows[0]["case_state"],
+                                             [(r["id"], r["kind"]) for r in rows]))
+            for row in rows:
+                if row["id"] not in stale:
+                    continue
+                if self.dry_run:
+                    continue
+                if row["state"] == "pending":
+                    # a run killed right after appending it may have left it in Drafts
+                    location = source.find_draft(row["message_id"])
+                    if location is not None:
+                        source.remove_draft(location)
+                    self.store.set_draft_state(row["id"], "superseded")
+                    continue
+                raw = source.read_draft(row["location"])
+                if raw is None:
+                    self.store.set_draft_state(row["id"], "gone")
+                elif source.content_hash(raw) == row["content_hash"]:
+                    source.remove_draft(row["location"])
+                    self.store.set_draft_state(row["id"], "superseded")
+                else:
+                    self.store.set_draft_state(row["id"], "kept")
 
     def render(self, source: MailSource, case: CaseRow, kind: str, number: int,
                answers: str | None, message_id: str):
@@ -727,10 +795,8 @@ class Engine:
         if key == "appealed":
             if case.state != "new":
                 return f"case {case_id} is already {case.state}"
-            plan = caselogic.Plan(
-                case_id=case_id, changes={"user_last_at": now, "last_activity": now},
-                transition=("new", "appealed",
-                            "marked as appealed from the desktop notification"))
+            plan = caselogic.plan_appealed(case, now, "marked as appealed from the desktop "
+                                           "notification")
             self.apply(source, case.account_id, plan, None, Report())  # type: ignore[arg-type]
             return f"case {case_id} marked as appealed"
         if key == "snooze":

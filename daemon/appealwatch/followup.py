@@ -2,9 +2,12 @@
 
 A follow-up is due ``after_business_days`` business days after the last message on a case that
 waits for the provider, at 09:00 in the user's time zone; the k-th follow-up waits k times as long
-(3, then 6 business days by default).  Weekends and the configured country's public holidays do
-not count.  There is none while the provider's question is unanswered, none for closed or
-suspicious cases, and never more than ``max_followups``.
+(3, then 6 business days by default), counted from the later of that message and the previous
+follow-up.  Weekends and the configured country's public holidays do not count.  There is none
+without evidence that the user wrote (their message in Sent, the provider's acknowledgement, or
+marked by hand), none while the provider's question is unanswered, none for closed or suspicious
+cases, and never more than ``max_followups``.  The first follow-up is number 1 however late it
+comes.
 """
 
 from __future__ import annotations
@@ -75,10 +78,13 @@ def reference_time(case: CaseRow) -> datetime | None:
 
 def due_time(case: CaseRow, number: int, policy: FollowupPolicy) -> datetime | None:
     """When follow-up ``number`` of this case falls due: number x N business days after the
-    last message on the case, at 09:00 local time."""
+    last message on the case (or the previous follow-up, if that came later), at 09:00 local
+    time."""
     ref = reference_time(case)
     if ref is None:
         return None
+    if case.last_followup_at is not None and case.last_followup_at > ref:
+        ref = case.last_followup_at
     zone = ZoneInfo(policy.timezone)
     local_day = ref.astimezone(zone).date()
     due_day = add_business_days(local_day, policy.after_business_days * number, _calendar(policy))
@@ -87,7 +93,7 @@ def due_time(case: CaseRow, number: int, policy: FollowupPolicy) -> datetime | N
 
 def next_followup(case: CaseRow, policy: FollowupPolicy) -> tuple[int, datetime] | None:
     """(number, due time) of the next follow-up for this case, or None if none can become due."""
-    if case.state not in FOLLOWUP_STATES or case.awaiting_user:
+    if case.state not in FOLLOWUP_STATES or case.awaiting_user or not case.appealed_via:
         return None
     if case.followups >= policy.max_followups:
         return None
@@ -102,20 +108,15 @@ def next_followup(case: CaseRow, policy: FollowupPolicy) -> tuple[int, datetime]
 
 def followup_due_now(case: CaseRow, now: datetime,
                      policy: FollowupPolicy) -> tuple[int, datetime] | None:
-    """The follow-up to write now, if any: the latest one whose time has come.  After a long
-    silence (a laptop that was off for a week) that is one follow-up, not a burst of them."""
+    """The follow-up to write now, if any.  After a long silence (a laptop that was off for a
+    week) that is one follow-up, the next in line, not a burst of them: the one after it waits
+    its full gap from then."""
     nxt = next_followup(case, policy)
     if nxt is None or now < nxt[1]:
         return None
-    number, due = nxt
     if case.snoozed_until and now < case.snoozed_until:
         return None
-    while number < policy.max_followups:
-        later = due_time(case, number + 1, policy)
-        if later is None or now < later:
-            break
-        number, due = number + 1, later
-    return number, due
+    return nxt
 
 
 def snooze_until(case: CaseRow, now: datetime, policy: FollowupPolicy) -> datetime:

@@ -33,6 +33,11 @@ class CaseRow:
     next_followup_at: datetime | None
     outcome: str | None
     snoozed_until: datetime | None = None
+    # how we know the user wrote to the provider: "sent" (their message in Sent), "ack" (the
+    # provider acknowledged a request) or "you" (marked by hand); None: no evidence, so no
+    # follow-up is ever drafted
+    appealed_via: str | None = None
+    last_followup_at: datetime | None = None  # when the last follow-up draft was planned
     message_ids: frozenset[str] = field(default=frozenset())
     tickets: frozenset[str] = field(default=frozenset())
     deadline_at: datetime | None = None  # the last moment to act, as the provider stated it

@@ -3,7 +3,7 @@
 An event is a small JSON object with a stable shape::
 
     {"event": "new_notice" | "phishing_warning" | "provider_reply" | "needs_reply"
-              | "followup_due" | "decision",
+              | "followup_due" | "decision" | "summary",
      "case_id": 3, "provider": "openai", "summary": "…", "folder": "junk" | null,
      "draft": "Drafts/<message-id>" | null, "urgency": "critical" | "normal", "id": "<event key>"}
 
@@ -25,7 +25,7 @@ from typing import Any
 log = logging.getLogger("appealwatch.notify")
 
 EVENTS = ("new_notice", "possible_notice", "phishing_warning", "provider_reply", "needs_reply",
-          "followup_due", "decision", "deadline_near", "deadline_today")
+          "followup_due", "decision", "deadline_near", "deadline_today", "summary")
 CRITICAL = frozenset({"new_notice", "phishing_warning", "deadline_today"})
 COMMAND_TIMEOUT = 20.0
 
@@ -51,6 +51,7 @@ HEADLINES = {
     "decision": "decision",
     "deadline_near": "deadline ahead",
     "deadline_today": "deadline today",
+    "summary": "what it found in your mail",
     "digest": "updates",
     "test": "test notification",
 }

@@ -73,9 +73,14 @@ def reply_subject(subject: str | None, lang: str) -> str:
     return f"Re: {base}"
 
 
-def draft_message_id(account: str, case_id: int, kind: str, number: int, domain: str) -> str:
-    """Deterministic, so a retry after a crash finds the draft it may already have written."""
-    digest = hashlib.sha256(f"{account}\0{case_id}\0{kind}\0{number}".encode()).hexdigest()[:16]
+def draft_message_id(account: str, case_id: int, kind: str, number: int, domain: str,
+                     answers: str | None = None) -> str:
+    """Deterministic, so a retry after a crash finds the draft it may already have written.
+    An answer draft is one per question (``answers``: the question's Message-ID)."""
+    seed = f"{account}\0{case_id}\0{kind}\0{number}"
+    if kind == "answer" and answers:
+        seed += f"\0{answers}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:16]
     safe_domain = re.sub(r"[^A-Za-z0-9.-]", "", domain) or "appealwatch.invalid"
     return f"<appealwatch.{case_id}.{kind}{number or ''}.{digest}@{safe_domain}>"
 

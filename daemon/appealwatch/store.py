@@ -153,6 +153,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE notifications ADD COLUMN claimed_by INTEGER;
     """,
+    # 4 -> 5: evidence that the user wrote (follow-ups need it); when the last follow-up was
+    # planned (the next one waits from then); the end of each account's last completed pass
+    # and the cases a pass over old mail still has to settle (see engine.settle)
+    """
+    ALTER TABLE cases ADD COLUMN appealed_via TEXT;
+    ALTER TABLE cases ADD COLUMN last_followup_at TEXT;
+    ALTER TABLE cases ADD COLUMN settle INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE accounts ADD COLUMN scanned_at TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -327,6 +336,17 @@ class Store:
         with self.transaction():
             cur = self.db.execute("INSERT INTO accounts(name, kind) VALUES (?, ?)", (name, kind))
         return int(cur.lastrowid or 0)
+
+    def scanned_at(self, account_id: int) -> datetime | None:
+        """The end of the account's last completed pass; None before the first."""
+        row = self.db.execute("SELECT scanned_at FROM accounts WHERE id = ?",
+                              (account_id,)).fetchone()
+        return from_iso(row["scanned_at"]) if row else None
+
+    def set_scanned_at(self, account_id: int, when: datetime) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE accounts SET scanned_at = ? WHERE id = ?",
+                            (iso(when), account_id))
 
     def folder_id(self, account_id: int, role: str, name: str) -> int:
         row = self.db.execute(
@@ -524,6 +544,8 @@ class Store:
             awaiting_user=bool(row["awaiting_user"]), followups=row["followups"],
             next_followup_at=from_iso(row["next_followup_at"]), outcome=row["outcome"],
             snoozed_until=from_iso(row["snoozed_until"]),
+            appealed_via=row["appealed_via"],
+            last_followup_at=from_iso(row["last_followup_at"]),
             message_ids=ids,
             tickets=tickets,
             deadline_at=from_iso(row["deadline_at"]), deadline_kind=row["deadline_kind"],
@@ -538,6 +560,11 @@ class Store:
                                    (account_id,))
         return [self._case(r) for r in rows.fetchall()]
 
+    def cases_to_settle(self, account_id: int) -> list[CaseRow]:
+        rows = self.db.execute("SELECT * FROM cases WHERE account_id = ? AND settle = 1 "
+                               "ORDER BY id", (account_id,))
+        return [self._case(r) for r in rows.fetchall()]
+
     def case(self, case_id: int) -> CaseRow | None:
         row = self.db.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
         return self._case(row) if row else None
@@ -546,8 +573,9 @@ class Store:
         cur = self.db.execute(
             """INSERT INTO cases(account_id, provider, reason, state, lang, ticket, account_ids,
                notice_message_id, notice_subject, opened_at, last_activity, user_last_at,
-               provider_last_at, awaiting_user, followups, next_followup_at, outcome)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+               provider_last_at, awaiting_user, followups, next_followup_at, outcome,
+               appealed_via)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
                 values["account_id"], values.get("provider"), values.get("reason"),
                 values["state"], values.get("lang", "en"), values.get("ticket"),
@@ -556,7 +584,7 @@ class Store:
                 iso(values["last_activity"]), iso(values.get("user_last_at")),
                 iso(values.get("provider_last_at")), int(bool(values.get("awaiting_user"))),
                 values.get("followups", 0), iso(values.get("next_followup_at")),
-                values.get("outcome"),
+                values.get("outcome"), values.get("appealed_via"),
             ),
         )
         return int(cur.lastrowid or 0)
@@ -565,7 +593,8 @@ class Store:
         "provider", "reason", "state", "lang", "ticket", "account_ids", "notice_message_id",
         "notice_subject", "last_activity", "user_last_at", "provider_last_at", "awaiting_user",
         "followups", "next_followup_at", "outcome", "snoozed_until", "deadline_at",
-        "deadline_kind", "deadline_text", "promised_until",
+        "deadline_kind", "deadline_text", "promised_until", "appealed_via", "last_followup_at",
+        "settle",
     })
 
     def update_case(self, case_id: int, changes: dict[str, Any]) -> None:
@@ -624,6 +653,14 @@ class Store:
             sql += " AND state = ?"
             params.append(state)
         return list(self.db.execute(sql + " ORDER BY id", params))
+
+    def live_drafts(self, account_id: int) -> list[sqlite3.Row]:
+        """The account's drafts still to write or written and untouched so far, oldest first,
+        each with its case's state (``case_state``)."""
+        return list(self.db.execute(
+            "SELECT d.*, c.state AS case_state FROM drafts d JOIN cases c ON c.id = d.case_id "
+            "WHERE c.account_id = ? AND d.state IN ('pending', 'written') ORDER BY d.id",
+            (account_id,)))
 
     def set_draft_state(self, draft_id: int, state: str, location: str | None = None,
                         content_hash: str | None = None) -> None:
