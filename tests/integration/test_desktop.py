@@ -24,10 +24,14 @@ EXE = [sys.executable, "-m", "appealwatch.cli"]
 NOW = datetime.now(UTC)
 
 
-def maildir_with_case(root: Path) -> None:
+def empty_maildir(root: Path) -> None:
     for folder in (root, root / ".Junk", root / ".Sent"):
         for sub in ("cur", "new", "tmp"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
+
+
+def maildir_with_case(root: Path) -> None:
+    empty_maildir(root)
     (root / ".Junk" / "new" / "1.notice.x").write_bytes(make_mail(
         sender="OpenAI <noreply@tm.openai.com>",
         subject="Your OpenAI API organization has been deactivated",
@@ -141,11 +145,15 @@ def test_without_a_session_bus_the_command_backend_still_delivers(tmp_path):
 
 
 def test_quiet_hours_show_only_critical_events_and_summarise_the_rest(tmp_path):
-    maildir_with_case(tmp_path / "Maildir")
-    question(tmp_path / "Maildir")
     now = datetime.now(UTC)
     quiet = f"{(now - timedelta(hours=1)):%H}:00-{(now + timedelta(hours=2)):%H}:00"
     cfg = config(tmp_path, '["command"]', extra=f'quiet_hours = "{quiet}"\n')
+    # set up before the mail comes: what arrives afterwards is news, told as it comes
+    empty_maildir(tmp_path / "Maildir")
+    subprocess.run([*EXE, "--config", str(cfg), "scan", "--now", (now - timedelta(
+        hours=3)).isoformat()], check=True, capture_output=True)
+    maildir_with_case(tmp_path / "Maildir")
+    question(tmp_path / "Maildir")
     subprocess.run([*EXE, "--config", str(cfg), "scan"], check=True, capture_output=True)
     events = [json.loads(x) for x in (tmp_path / "events").read_text().splitlines() if x]
     assert [e["event"] for e in events] == ["new_notice"]  # critical only

@@ -288,11 +288,16 @@ def test_stopped_for_a_minute_then_resumed_catches_up(tmp_path, dovecot_factory)
         sender="GitHub <support@github.com>", subject="Your account has been suspended",
         body="Your account has been suspended for violating our terms of service.",
         auth=github, message_id="<gh-n@github.com>", date=last - timedelta(hours=1)))
+    server.deliver("fred", "Sent", make_mail(
+        sender="Alex Chen <alex@example.net>", to="support@github.com",
+        subject="Re: Your account has been suspended", body="Please review my account.",
+        headers={"In-Reply-To": "<gh-n@github.com>"}, message_id="<gh-s@example.net>",
+        date=last - timedelta(minutes=30)))
     server.deliver("fred", "INBOX", make_mail(
         sender="GitHub Support <support@github.com>",
         subject="Re: Your account has been suspended", auth=github,
         body="Hi, I'm still looking into this with the team and will update you soon.",
-        headers={"In-Reply-To": "<gh-n@github.com>"}, message_id="<gh-r@github.com>",
+        headers={"In-Reply-To": "<gh-s@example.net>"}, message_id="<gh-r@github.com>",
         date=last))
     cfg = write_config(tmp_path, Acct, extra=(
         f'[followup]\nafter_business_days = 1\ncountry = "US"\ntimezone = "UTC"\n'
@@ -311,8 +316,7 @@ def test_stopped_for_a_minute_then_resumed_catches_up(tmp_path, dovecot_factory)
         proc.send_signal(signal.SIGCONT)
         t0 = time.monotonic()
         assert wait_for(lambda: {"new_notice", "followup_due"} <= {
-            e["event"] for e in events(tmp_path)} and len(
-            [e for e in events(tmp_path) if e["event"] == "new_notice"]) >= 2, 30), (
+            e["event"] for e in events(tmp_path)}, 30), (
             tmp_path / "run.log").read_text()
         assert time.monotonic() - t0 < 10
     finally:
