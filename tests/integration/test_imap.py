@@ -85,10 +85,10 @@ def test_scan_over_imap_drafts_threaded_replies_a_real_client_sees(tmp_path, fre
     assert main(["--config", str(cfg), "cases", "--json"]) == 0
     (case,) = json.loads(capsys.readouterr().out)
     assert case["state"] == "appealed" and case["provider"] == "openai"
-    # nothing twice
+    # the untouched appeal draft went with the state it was for; nothing twice
     assert main(["--config", str(cfg), "scan"]) == 0
     stored = fresh_account.fetch_headers("Drafts")
-    assert len(stored) == 1, [(m.uid, m.headers["Message-ID"], m.headers["X-Appealwatch-Case"],
+    assert len(stored) == 0, [(m.uid, m.headers["Message-ID"], m.headers["X-Appealwatch-Case"],
                                m.headers["In-Reply-To"]) for m in stored]
     assert len(events(tmp_path)) == 1
 
