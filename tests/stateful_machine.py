@@ -190,7 +190,7 @@ class MailboxMachine(RuleBasedStateMachine):
                               st.sampled_from(sorted(HISTORY_STAGES)), st.booleans()),
                     min_size=1, max_size=3, unique_by=lambda t: t[0])),
                 phishing=st.integers(0, 2))
-    def first_notice(self, provider: str, junk: bool, history, phishing: int) -> None:
+    def first_notice(self, provider: str, junk: bool, history=None, phishing: int = 0) -> None:
         """Every example has a case from the start: the rest is what happens to it.  Either a
         notice arrives while the daemon runs, or the daemon's first scan reads months of mail."""
         if history is None:
