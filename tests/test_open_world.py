@@ -60,6 +60,9 @@ def test_organisational_domains_and_ids():
 
 
 @pytest.mark.parametrize(("sender", "subject", "body", "provider", "reason"), [
+    ("Telco <service@telco.example>", "Your number will be suspended for non-payment",
+     "Your mobile number 0151 2233 will be suspended on 10 June if the balance of 45.00 EUR is "
+     "not paid.", "telco", "payment"),
     ("Porkbun <support@porkbun.com>", "Domain suspended",
      "The domain acme-tools.dev in your account has been suspended after reports of a phishing "
      "page. If you think this is wrong, reply to this message.", "porkbun", "policy"),
@@ -200,6 +203,13 @@ def test_a_restriction_without_an_object_from_a_known_provider_is_possible(rules
     ("LinkedIn <jobs-noreply@linkedin.com>", "New jobs for you",
      "10 new jobs match your preferences. Some listings have been removed because they "
      "expired."),
+    ("AdPlatform <ads-noreply@adplatform.example>", "Your ads are paused",
+     "Your campaign Spring Sale was paused because it reached its daily budget. It will resume "
+     "tomorrow."),
+    ("Docsy <noreply@docsy.example>", "You have been removed from a shared folder",
+     "Sam has removed your access to the folder 'Q2 plans'."),
+    ("Acme Bank <alerts@acmebank.example>", "Your card has been replaced",
+     "As you reported your card lost, we've blocked the old card and sent you a new one."),
     ("Cloudify <news@cloudify.example>", "Cloudify news: June",
      "Why do accounts get suspended? Our new guide explains. Your account has been suspended? "
      "Read on.", ),
@@ -207,6 +217,17 @@ def test_a_restriction_without_an_object_from_a_known_provider_is_possible(rules
 def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, subject, body):
     c = run(mail(sender, subject, body), rules)
     assert c.category == "irrelevant", c.explanation
+
+
+def test_an_organisations_answer_in_a_thread_about_a_case(rules):
+    c = run(mail("华云客服 <service@huayun.example.cn>", "回复：账号冻结申诉",
+                 "您好，为核实账号归属，请提供以下信息：1. 注册手机号 2. 最近一次充值的订单号。"
+                 "收到后我们会继续处理。", headers={"In-Reply-To": "<e@example.net>"}), rules)
+    assert c.category == "support_reply", c.explanation
+    c = run(mail("Acme Shop <care@acme-shop.example>", "Re: my order",
+                 "Could you please send a photo of the damaged parcel?",
+                 headers={"In-Reply-To": "<f@example.net>"}), rules)
+    assert c.category == "irrelevant", c.explanation  # a shop's everyday answer is no case
 
 
 def test_a_deactivation_the_user_asked_for_is_not_a_notice(rules):

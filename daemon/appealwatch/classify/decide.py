@@ -157,7 +157,10 @@ def classify(
         "restored": (restored + bonus, DECISION_THRESHOLD + 1),
         "denied": (denied + bonus * 1.5, DECISION_THRESHOLD + 1),
     }
-    about_a_case = bool(reading.framings or _CASE_WORDS.search(low) or ticket)
+    # the subject of a reply names the thread's topic ("Re: 账号冻结申诉")
+    about_a_case = bool(reading.framings or _CASE_WORDS.search(low) or ticket
+                        or _CASE_WORDS.search(subject.lower())
+                        or read_restriction(subject.lower(), rules, cjk).framings)
     if sender.kind not in ("genuine", "agent", "organisation") or (
             not about_a_case and sender.kind == "organisation"):
         # an impostor can only imitate a notice: that is what phishing is about here; and
@@ -247,7 +250,8 @@ _NOT_THE_USERS = frozenset({"other", "negated", "requested", "quoted", "hypothet
 _LOCK_OUTWEIGHS = ("signin_alert", "password_reset")
 # negatives that say what the message is, whatever restriction words it has
 _DEFINITE_NEGATIVES = ("maintenance", "paused_by_user", "offtopic_suspension", "list_mail",
-                       "usage_warning", "renewal_reminder", "inactivity", "inventory", "survey")
+                       "usage_warning", "renewal_reminder", "inactivity", "inventory", "survey",
+                       "sharing")
 
 
 def _possible(reading: Reading, margin: float, negatives: dict[str, float],

@@ -152,7 +152,7 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool) -> 
         # a headline: "账号封禁通知", "【某云】实例停机提醒"
         return DONE if len(before) <= 14 and len(sentence) <= 30 else "mention"
     near = _last_words(before, 4)
-    if c.neg_en.search(near) or c.neg_en.search(_last_words(after, 2)):
+    if c.neg_en.search(near):
         return "negated"
     if c.request.search(sentence):
         return "requested"

@@ -18,6 +18,7 @@ NEGATIVE_WEIGHTS = {
     "inactivity": 4.0,
     "inventory": 3.0,
     "survey": 3.0,
+    "sharing": 4.0,
     "signin_alert": 2.0,
     "password_reset": 2.0,
     "receipt": 2.0,
