@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import tomllib
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,3 +209,40 @@ def test_a_notice_the_user_forwarded_from_sent_is_not_an_appeal(tmp_path, capsys
         message_id="<f@example.net>", date=datetime(2026, 12, 2, 12, 0, tzinfo=UTC)), "2.b.x")
     _cfg, cases = scan(tmp_path, capsys)
     assert [c["state"] for c in cases] == ["new"]
+
+
+QUIET = F.Notice("Kiln Hosting", "ops@kilnhost.example", "Service status for instance 4411",
+                     "Hello,\n\nInstance 4411 is now in maintenance mode pending a review of the "
+                     "billing record.\n\nKiln ops\n", F.GITHUB.date, "")
+
+
+def test_teaching_a_forward_teaches_its_notices_sender(tmp_path, capsys):
+    """A forward of a notice nothing recognises, taught as a suspension: the notice's sender
+    becomes the provider, never the colleague's company."""
+    quiet = QUIET
+    cfg = write_config(tmp_path, tmp_path / "Maildir")
+    eml = tmp_path / "forward.eml"
+    eml.write_bytes(F.forwarded(F.outlook(quiet), subject=f"FW: {quiet.subject}"))
+
+    def verdict() -> dict:
+        capsys.readouterr()
+        assert run(cfg, "classify", "--json", str(eml)) == 0
+        return json.loads(capsys.readouterr().out)
+
+    assert verdict()["category"] == "irrelevant"
+    assert run(cfg, "teach", str(eml), "--as", "suspension") == 0
+    (entry,) = tomllib.loads((tmp_path / "learned.toml").read_text(encoding="utf-8"))["learned"]
+    assert entry["domains"] == ["kilnhost.example"]  # never the colleague's corp.example
+    got = verdict()
+    assert (got["category"], got["provider"], got["forwarded"]) == (
+        "suspension", "kilnhost", True)
+
+
+def test_teaching_a_stored_forward_by_its_message_id(tmp_path, capsys):
+    maildir = tmp_path / "Maildir"
+    deliver(maildir, "INBOX", F.forwarded(F.qq(QUIET), subject=f"转发：{QUIET.subject}"), "1.a.x")
+    cfg, cases = scan(tmp_path, capsys)
+    assert cases == []
+    assert run(cfg, "teach", "fwd-1@corp.example", "--as", "suspension") == 0
+    (entry,) = tomllib.loads((tmp_path / "learned.toml").read_text(encoding="utf-8"))["learned"]
+    assert entry["domains"] == ["kilnhost.example"]  # never the colleague's corp.example

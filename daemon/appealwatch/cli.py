@@ -183,7 +183,7 @@ def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
 def cmd_teach(args: argparse.Namespace, config: Config) -> int:
     """Record the user's verdict on a message and learn rules from it (see ``learned``)."""
     from appealwatch import learned
-    from appealwatch.classify import classify
+    from appealwatch.classify import classify, forwarded_notice
     from appealwatch.classify.sender import genuine_provider
     from appealwatch.config import load_learned
     from appealwatch.parse import parse
@@ -205,9 +205,11 @@ def cmd_teach(args: argparse.Namespace, config: Config) -> int:
         except OSError as exc:
             raise UserError(f"{path}: {exc.strerror or exc}") from None
         result = classify(msg, "INBOX", config.rules, tuple(config.model.mail.trusted_authserv_ids))
-        addr = msg.from_
+        found = forwarded_notice(msg)  # a forward teaches what its notice's sender says
+        notice = found.inner if found is not None else msg
+        addr = notice.from_
         taught = learned.Taught(
-            args.as_, args.reason, msg.subject or "", addr.domain if addr else "",
+            args.as_, args.reason, notice.subject or "", addr.domain if addr else "",
             addr.name if addr else "", result.category, args.provider or result.provider,
             path.name, today)
     else:
@@ -218,9 +220,11 @@ def cmd_teach(args: argparse.Namespace, config: Config) -> int:
                                 "Message-ID (see appealwatch show ID)")
             stored = rows[0]
             store.record_verdict(stored.id, {"as": args.as_, "reason": args.reason, "at": today})
-        domain = (stored.from_addr or "").rpartition("@")[2].lower()
+        # a forward the scan did not read as a notice teaches its notice's sender and subject
+        domain = (stored.facts.get("forward_of") or stored.from_addr or "").rpartition("@")[2]
         taught = learned.Taught(
-            args.as_, args.reason, stored.subject or "", domain, "",
+            args.as_, args.reason, stored.facts.get("forward_subject") or stored.subject or "",
+            domain.lower(), "",
             stored.category or "irrelevant", args.provider or stored.provider,
             stored.message_id or args.message, today)
     owner = genuine_provider(taught.sender_domain, config.rules) if taught.sender_domain else None

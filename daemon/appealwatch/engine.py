@@ -37,6 +37,7 @@ from appealwatch.classify import (
     find_account_ids,
     find_ticket,
     forward_row,
+    forwarded_notice,
     own_text,
     payment_facts,
 )
@@ -179,6 +180,9 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
         row["processed"] = True
         if result.provider:
             row["facts"] = payment_facts(parsed.subject, parsed.text)
+        elif (found := forwarded_notice(parsed)) is not None and found.sender is not None:
+            # what `teach` learns from if the user says it is a notice after all
+            row["facts"] = {"forward_of": found.sender.address, "forward_subject": found.subject}
     return row
 
 
