@@ -73,13 +73,21 @@ def test_a_notice_taught_as_a_suspension_is_one_next_time(tmp_path, capsys):
 
 def test_a_false_alarm_taught_as_irrelevant_is_irrelevant_next_time(tmp_path, capsys):
     cfg, eml = setup(tmp_path, **FALSE_ALARM)
+    # the same words from another sender: a correction about GitHub's mail must not hide it
+    elsewhere = tmp_path / "elsewhere.eml"
+    elsewhere.write_bytes(make_mail(**{**FALSE_ALARM, "sender": "Octo <notices@octoquiz.example>",
+                                       "auth": [auth_pass("octoquiz.example")],
+                                       "message_id": "<o1@octoquiz.example>"}))
+    before = classify_json(cfg, elsewhere, capsys)["category"]
+    assert before != "irrelevant"
     assert classify_json(cfg, eml, capsys)["category"] == "suspension"
     assert main(["--config", str(cfg), "teach", str(eml), "--as", "irrelevant"]) == 0
     got = classify_json(cfg, eml, capsys)
     assert got["category"] == "irrelevant"
     assert any("learned" in line for line in got["explanation"])
     (entry,) = tomllib.loads((tmp_path / "learned.toml").read_text(encoding="utf-8"))["learned"]
-    assert "provider" not in entry  # a phrase, not a provider
+    assert "provider" not in entry and entry["senders"] == ["github.com"]  # a phrase, for them
+    assert classify_json(cfg, elsewhere, capsys)["category"] == before
     # other mail of the same sender still reads as it did
     notice = tmp_path / "notice.eml"
     notice.write_bytes(make_mail(**{

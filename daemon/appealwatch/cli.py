@@ -492,9 +492,10 @@ def build_parser() -> argparse.ArgumentParser:
         "teach", help="correct a verdict, so that such mail is read right from now on",
         description="Records what a message really is and learns from it, in learned.toml "
         "beside your config (mode 0600, readable, yours to edit): a phrase from its subject as "
-        "a cue of that reading (for irrelevant mail, a phrase that makes such mail "
-        "irrelevant), and for a notice from an organisation outside the registry, its domain "
-        "as a provider.  A stored message (by its Message-ID) keeps the verdict in the state.")
+        "a cue of that reading (for irrelevant mail, a phrase that makes such mail from its "
+        "sender irrelevant), and for a notice from an organisation outside the registry, its "
+        "domain as a provider.  A stored message (by its Message-ID) keeps the verdict in the "
+        "state.")
     p.add_argument("message", metavar="FILE|MESSAGE-ID",
                    help="a raw e-mail file, or the Message-ID of a message appealwatch has seen")
     p.add_argument("--as", dest="as_", required=True, metavar="CATEGORY",

@@ -343,6 +343,15 @@ class Rules:
     # concept -> (English words, Chinese words), see [concepts] in rules.toml
     concepts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = dataclasses.field(
         default_factory=dict)
+    # a learned cue (its key) -> the organisational domains whose mail it is about
+    senders_of: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+    def applies(self, key: str, sender_domain: str) -> bool:
+        """Does the cue ``key`` apply to mail from ``sender_domain``?  A correction is about
+        the sender it was taught on; every other cue applies to everyone."""
+        scope = self.senders_of.get(key)
+        return not scope or any(sender_domain == d or sender_domain.endswith("." + d)
+                                for d in scope)
 
     def provider(self, pid: str | None) -> Provider | None:
         return next((p for p in self.providers if p.id == pid), None)
@@ -540,6 +549,7 @@ def build_rules(base: RulesModel, extra: ConfigModel | None, problems: list[str]
         categories={k: tuple(v) for k, v in groups.items()},
         reasons={k: tuple(v) for k, v in reasons.items()},
         negatives={k: tuple(v) for k, v in negatives.items()},
+        senders_of=_learned_senders(learned) if learned is not None else {},
         concepts={k: (tuple(w.lower() for w in v.en), tuple(v.zh))
                   for k, v in base.concepts.items()},
     )
@@ -730,6 +740,7 @@ def load_learned(config_dir: Path) -> Any:
         if bool(e.provider) != bool(e.domains):
             problems.append(f"learned[{i}]: a provider needs its domains, and domains a provider")
         problems += _domain_problems(f"learned[{i}].domains", e.domains)
+        problems += _domain_problems(f"learned[{i}].senders", e.senders)
     if problems:
         raise ConfigError(source, problems)
     return model
@@ -748,6 +759,12 @@ def _with_learned(providers: dict[str, ProviderModel], learned: Any) -> dict[str
             domains = list(dict.fromkeys([*known.domains, *e.domains]))
             out[e.provider] = known.model_copy(update={"domains": domains})
     return out
+
+
+def _learned_senders(learned: Any) -> dict[str, tuple[str, ...]]:
+    """The sender scope of each learned irrelevant phrase, by its cue key."""
+    return {f"phrases.negative.learned[{i}]": tuple(e.senders)
+            for i, e in enumerate(learned.learned) if e.as_ == "irrelevant" and e.senders}
 
 
 def _learned_cues(learned: Any, problems: list[str]) -> dict[str, list[tuple[str, Cue]]]:

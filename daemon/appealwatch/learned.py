@@ -50,6 +50,7 @@ HEADER = """\
 #   phrase    a regular expression (lower case) from the subject, matched like the phrases of
 #             rules.toml; irrelevant mail that has it is irrelevant whatever else it says
 #   provider  the sender's organisation as a provider (id, name and its sender domains)
+#   senders   for irrelevant mail: the phrase counts only for mail from these domains
 """
 
 
@@ -62,6 +63,7 @@ class LearnedEntry(BaseModel):
     provider: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")] | None = None
     name: str = ""
     domains: list[str] = []
+    senders: list[str] = []  # irrelevant: only mail from these organisational domains
     message: str = ""  # the Message-ID or file it was taught from, for the reader
     at: str = ""  # when
 
@@ -127,6 +129,9 @@ def correction(t: Taught, freemail: frozenset[str]) -> tuple[dict[str, object], 
     elif t.as_ != "irrelevant" and personal:
         said.append(f"{org} is a personal mail host: its senders are never providers, so only "
                     "the phrase is learned")
+    if t.as_ == "irrelevant" and phrase and org:
+        entry["senders"] = [org]  # never silence another sender's genuine notice
+        said[-1] += f" when it comes from {org}"
     entry["message"] = t.source
     entry["at"] = t.at
     return entry, said
@@ -147,7 +152,8 @@ def render(entry: dict[str, object]) -> str:
 def same(a: LearnedEntry, entry: dict[str, object]) -> bool:
     """The same correction again (its message and date aside; a provider learned before is
     known now, so the new entry may lack it)."""
-    if (a.as_, a.reason, a.phrase) != (entry["as"], entry.get("reason"), entry.get("phrase")):
+    if (a.as_, a.reason, a.phrase, a.senders) != (
+            entry["as"], entry.get("reason"), entry.get("phrase"), entry.get("senders", [])):
         return False
     return "provider" not in entry or (a.provider, a.domains) == (
         entry["provider"], entry.get("domains"))

@@ -87,9 +87,9 @@ def classify(
     low = text.lower()
     cjk = bool(CJK.search(text))
     present = rules.literals_in(low)
-    taught = rules.negatives.get("learned")  # the user's corrections (appealwatch teach)
-    if taught and score(taught, low, hits, cjk, present=present):
-        return irrelevant(f"you taught that such mail is irrelevant ({hits[-1].key})", 0.95, hits)
+    for cue in rules.negatives.get("learned", ()):  # the user's corrections (appealwatch teach)
+        if rules.applies(cue.key, sender.domain) and cue.search(low, present):
+            return irrelevant(f"you taught that such mail is irrelevant ({cue.key})", 0.95)
     scores = {
         g: score(cues, low, hits, cjk, factual=g in ("restored", "denied"), present=present)
         for g, cues in rules.categories.items()
