@@ -246,6 +246,7 @@ def cmd_teach(args: argparse.Namespace, config: Config) -> int:
         now = classify(msg, "INBOX", load_config(args.config).rules).category
         if now != args.as_ and not (args.as_ == "appeal_decision" and now == args.as_):
             print(f"  note: with what was learned it still reads as {now}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _parse_on(text: str | None, config: Config) -> datetime:
