@@ -156,21 +156,21 @@ def plan_incoming(
         return Plan(why="irrelevant")
     if msg.phishing:
         reasons = "; ".join(msg.phishing_reasons) or "it does not come from the provider"
-        return Plan(
-            new_case=_case_values(msg, "suspicious", when),
-            transition=(None, "suspicious", f"phishing imitating {name}: {reasons}"),
-            notices=(NoticeIntent(
-                "phishing_warning",
-                f"Phishing: a fake {name} suspension notice{folder_note}. Do not click its "
-                f"links or reply. ({reasons})",
-                msg.folder_role,
-            ),),
-            why="phishing",
-        )
+        return _told_only(msg, "suspicious", when, f"phishing imitating {name}: {reasons}",
+                          "phishing_warning", f"Phishing: a fake {name} suspension notice"
+                          f"{folder_note}. Do not click its links or reply. ({reasons})")
     case, link = match_case(msg, cases)
     if case is None:
         return _open_case(msg, when, name, folder_note, (forms or {}).get(msg.provider or ""))
     return _advance_from(case, msg, when, name, folder_note, f"linked by {link}")
+
+
+def _told_only(msg: MessageRow, state: str, when: datetime, cause: str, event: str,
+               summary: str) -> Plan:
+    """A case the user is only told about: no draft (phishing, a possible notice)."""
+    return Plan(new_case=_case_values(msg, state, when), transition=(None, state, cause),
+                notices=(NoticeIntent(event, summary, msg.folder_role),),
+                why="phishing" if event == "phishing_warning" else event.replace("_", " "))
 
 
 def _case_values(msg: MessageRow, state: str, when: datetime) -> dict[str, Any]:
@@ -196,17 +196,10 @@ def _case_values(msg: MessageRow, state: str, when: datetime) -> dict[str, Any]:
 def _open_case(msg: MessageRow, when: datetime, name: str, folder_note: str,
                form: str | None = None) -> Plan:
     if msg.category == "suspension" and msg.facts.get("possible"):
-        return Plan(
-            new_case=_case_values(msg, "new", when),
-            transition=(None, "new", f"possible {name} suspension notice{folder_note}"),
-            notices=(NoticeIntent(
-                "possible_notice",
-                f"This may be a suspension notice from {name}{folder_note}: please check it "
-                f"({msg.subject or 'no subject'}). No draft was written.",
-                msg.folder_role,
-            ),),
-            why="possible notice",
-        )
+        return _told_only(msg, "new", when, f"possible {name} suspension notice{folder_note}",
+                          "possible_notice", f"This may be a suspension notice from {name}"
+                          f"{folder_note}: please check it ({msg.subject or 'no subject'}). "
+                          "No draft was written.")
     if msg.category == "suspension":
         reason = REASON_WORDS.get(msg.reason or "unknown", "no stated reason")
         where = (f"{name} takes appeals through a form at {form}: the text to paste there is in "
