@@ -170,3 +170,12 @@ def test_a_domain_taught_for_a_known_provider_joins_it(tmp_path, capsys):
     provider = load_config(cfg).rules.provider("digitalocean")
     assert provider is not None and "digitalocean.com" in provider.domains
     assert "do-mailer.example" in provider.domains and provider.appeal_form
+
+
+def test_a_reply_teaches_no_phrase_from_its_thread_subject(tmp_path, capsys):
+    cfg, eml = setup(tmp_path, **{**QUIET_NOTICE, "subject": "Re: Service status for instance 4411",
+                                  "body": "Hello, thanks for the update. Kiln ops\n"})
+    assert main(["--config", str(cfg), "teach", str(eml), "--as", "support_reply"]) == 0
+    assert "no phrase" in capsys.readouterr().out
+    (entry,) = tomllib.loads((tmp_path / "learned.toml").read_text(encoding="utf-8"))["learned"]
+    assert "phrase" not in entry and entry["provider"] == "kilnhost"

@@ -239,7 +239,8 @@ def cmd_teach(args: argparse.Namespace, config: Config) -> int:
     for line in said:
         print(f"  learned: {line}")
     if not entry.get("phrase") and not entry.get("provider"):
-        print("  nothing could be learned from it (no subject to go by, and a personal sender)")
+        print("  nothing new could be learned from it: no phrase from its subject, and its "
+              "sender is a known provider already or a person")
     print(f"  {'written to' if added else 'already in'} {target}; the running service reads it "
           "on SIGHUP (systemctl --user reload appealwatch)")
     if stored is None:

@@ -114,7 +114,11 @@ def correction(t: Taught, freemail: frozenset[str]) -> tuple[dict[str, object], 
     said: list[str] = []
     if t.reason:
         entry["reason"] = t.reason
-    phrase = subject_phrase(t.subject)
+    # a reply's subject is the thread's, not what this message says: no phrase from it
+    reply = bool(_REPLY_PREFIX.match(t.subject or ""))
+    phrase = None if reply else subject_phrase(t.subject)
+    if reply:
+        said.append("its subject is a reply's (the thread's): no phrase is learned from it")
     if phrase:
         entry["phrase"] = phrase
         said.append(f"mail with the subject phrase \"{phrase}\" is {t.as_}")
