@@ -2,7 +2,7 @@
 of a configuration into a state store, mail sources and an engine.
 
 ``cli`` (argument parsing), ``demo`` and ``wizard`` build on this module; nothing here imports
-them, and nothing but the entry point imports ``cli`` (tests/test_imports.py keeps it so).
+them, and nothing but the entry point imports ``cli`` (tests/test_cli.py keeps it so).
 """
 
 from __future__ import annotations
