@@ -132,13 +132,15 @@ def _last_words(text: str, n: int) -> str:
     return " ".join(_WORD.findall(text)[-n:])
 
 
-def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool) -> str:
-    """How the restriction word between ``before`` and ``after`` is framed."""
+def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
+             requested: bool) -> str:
+    """How the restriction word between ``before`` and ``after`` is framed (``requested``: the
+    message says somewhere that the user asked for a restriction)."""
     if zh:
         near = before[-4:]
         if c.neg_zh.search(near) or c.neg_zh.match(after[:3]):
             return "negated"  # "未被封禁", "锁定解除"
-        if c.request.search(sentence):
+        if requested and c.request.search(sentence):
             return "requested"
         if c.other.search(before[-12:]) and not _YOUR.search(before[-12:]):
             return "other"
@@ -151,25 +153,26 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool) -> 
             return DONE
         # a headline: "账号封禁通知", "【某云】实例停机提醒"
         return DONE if len(before) <= 14 and len(sentence) <= 30 else "mention"
-    near = _last_words(before, 4)
-    if c.neg_en.search(near):
+    words = _WORD.findall(before[-160:])
+    if c.neg_en.search(" ".join(words[-4:])):
         return "negated"
-    if c.request.search(sentence):
+    if requested and c.request.search(sentence):
         return "requested"
     if c.other.search(before) and not _YOURS.search(before):
         return "other"
     following = _first_words(after, 4)
     if c.other.search(following) and not _YOURS.search(following):
         return "other"  # "we end up suspending a lot of accounts"
-    if c.hypo_en.search(_last_words(before, 3)):
+    if c.hypo_en.search(" ".join(words[-3:])):
         return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
             else "hypothetical"
-    if c.sched_en.search(_last_words(before, 5)):
+    last5 = " ".join(words[-5:])
+    if c.sched_en.search(last5):
         return SCHEDULED
-    if _EN_DONE.search(_last_words(before, 5)) or _EN_WE.search(before):
+    if _EN_DONE.search(last5) or _EN_WE.search(before):
         return DONE
     # a headline: "Account suspended", "Your store temporarily deactivated"
-    if c.object_en.search(_last_words(before, 3)) and len(_WORD.findall(before)) <= 5:
+    if len(words) <= 5 and c.object_en.search(" ".join(words[-3:])):
         return DONE
     return "mention"
 
@@ -196,7 +199,7 @@ def read_restriction(text: str, rules: Rules, cjk: bool) -> Reading:
         elif noun:
             framing = _noun_framing(c, sentence, before, after)
         else:
-            framing = _framing(c, sentence, before, after, zh)
+            framing = _framing(c, sentence, before, after, zh, requested)
         framings.append(framing)
         weight = WEIGHTS.get(framing, 0.0)
         if not weight:
