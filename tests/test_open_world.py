@@ -235,3 +235,33 @@ def test_a_deactivation_the_user_asked_for_is_not_a_notice(rules):
                  "Per your request, your account has been closed and your data will be deleted "
                  "in 30 days."), rules)
     assert c.category == "irrelevant", c.explanation
+
+
+# --------------------------------------------------------------------------- the backfill screen
+
+
+@pytest.mark.parametrize(("sender", "subject", "folder", "fetched"), [
+    ("豆瓣 <noreply@douban.com>", "豆瓣账号封禁通知", "inbox", True),  # a service nobody listed
+    ("Porkbun <support@porkbun.com>", "Your domain has been suspended", "inbox", True),
+    ("Hostinger <noreply@hostinger.com>", "Action required: your hosting account", "inbox", True),
+    ("张伟 <zhang.wei@corp.example.cn>", "回复：周五聚餐", "inbox", False),
+    ("Anna Meyer <anna.meyer@example.org>", "Notes from the team offsite", "inbox", False),
+    ("优惠中心 <promo1@cuxiao.example.top>", "限时特惠：一折起", "junk", False),
+    ("Weekly <newsletter@weekly.example.cn>", "每周精选：账号被封禁怎么办", "inbox", False),
+])
+def test_the_backfill_screen_is_open_world(rules, sender, subject, folder, fetched):
+    """From five header fields, encoded as mail clients send them (GB18030 here): what any
+    notice has, not a list of providers."""
+    from email.header import Header
+
+    from appealwatch.classify import may_matter, prescreen
+    from appealwatch.parse import quick_headers
+
+    name, addr = sender.split(" <")
+    block = (f"From: {Header(name, 'gb18030').encode()} <{addr}\r\n"
+             f"Subject: {Header(subject, 'gb18030').encode()}\r\n"
+             + ("List-Id: <weekly.example.cn>\r\n" if "newsletter" in addr else "")
+             + "Message-ID: <x@example>\r\n\r\n").encode()
+    assert (prescreen(block, rules) and may_matter(quick_headers(block), folder, rules)) is fetched
+    if sender.startswith(("张伟", "Anna")):  # decoded, everyday words: not even parsed
+        assert not prescreen(block, rules)
