@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
 
 from appealwatch.classify.index import trie
 from appealwatch.config import Rules
@@ -72,6 +75,7 @@ class _Compiled:
     neg_en: re.Pattern[str]
     neg_zh: re.Pattern[str]
     condition: re.Pattern[str]
+    finder: Any  # an Aho-Corasick automaton: word -> (its length, the kinds it is)
     zh_yours: re.Pattern[str]  # "您的" + an object, the topic of a Chinese sentence
     ambiguous: frozenset[str]
 
@@ -97,7 +101,19 @@ def _compiled(rules: Rules) -> _Compiled:
     def zh(name: str) -> tuple[str, ...]:
         return rules.concepts.get(name, ((), ()))[1]
 
+    kinds: dict[str, list[str]] = {}
+    for kind, words in (("verb_en", en("restriction")), ("noun_en", en("restriction_noun")),
+                        ("verb_zh", zh("restriction")),
+                        ("request", en("user_request") + zh("user_request"))):
+        for word in words:
+            kinds.setdefault(word, []).append(kind)
+    finder = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+    for word, its in kinds.items():
+        finder.add_word(word, (len(word), tuple(dict.fromkeys(its))))
+    if kinds:
+        finder.make_automaton()
     built = _Compiled(
+        finder=finder,
         verb_en=_words(en("restriction"), True), verb_zh=_words(zh("restriction"), False),
         noun_en=_words(en("restriction_noun"), True), noun_zh=_words(zh("restriction_noun"), False),
         object_en=_words(en("object"), True), object_zh=_words(zh("object"), False),
@@ -177,21 +193,50 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
     return "mention"
 
 
+def _found(c: _Compiled, text: str, cjk: bool) -> list[tuple[int, int, str]]:
+    """Where the restriction words and the user-request phrases stand: (start, end, kind), in
+    order.  One pass of an Aho-Corasick automaton over the text; per kind, the longest word at
+    the leftmost place, English words as whole words (what a regular expression of the words
+    would find, several times faster)."""
+    hits: dict[str, list[tuple[int, int]]] = {}
+    for end, (length, kinds) in c.finder.iter(text):
+        start = end - length + 1
+        for kind in kinds:
+            if kind == "verb_zh" and not cjk:
+                continue
+            if text[start].isascii() and not (
+                    (start == 0 or not _word_char(text[start - 1]))
+                    and (end + 1 >= len(text) or not _word_char(text[end + 1]))):
+                continue
+            hits.setdefault(kind, []).append((start, end + 1))
+    out = []
+    for kind, spans in hits.items():
+        last = -1
+        for start, stop in sorted(spans, key=lambda sp: (sp[0], -sp[1])):
+            if start >= last:
+                out.append((start, stop, kind))
+                last = stop
+    out.sort()
+    return out
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_'"
+
+
 def read_restriction(text: str, rules: Rules, cjk: bool) -> Reading:
     """The strongest restriction statement in ``text`` (lower-case, normalised)."""
     c = _compiled(rules)
-    requested = bool(c.request.search(text))
+    found = _found(c, text, cjk)
+    requested = any(kind == "request" for _s, _e, kind in found)
+    found = [f for f in found if f[2] != "request"]
     best = Reading(requested=requested)
     framings: list[str] = []
-    finds = [(m, False, False) for m in c.verb_en.finditer(text)]
-    finds += [(m, False, True) for m in c.noun_en.finditer(text)]
-    if cjk:
-        finds += [(m, True, False) for m in c.verb_zh.finditer(text)]
-    finds.sort(key=lambda f: f[0].start())
-    for m, zh, noun in finds[:40]:
-        begin, end = _sentence_bounds(text, m.start(), m.end())
+    for start, stop, kind in found[:40]:
+        zh, noun = kind == "verb_zh", kind == "noun_en"
+        begin, end = _sentence_bounds(text, start, stop)
         sentence = text[begin:end]
-        before, after = text[begin : m.start()], text[m.end() : end]
+        before, after = text[begin:start], text[stop:end]
         if before.count('"') % 2:
             framing = "quoted"  # reported speech: "'your account has been suspended' is a lure"
         elif text[end : end + 1] in ("?", "？") or "是否" in sentence or sentence.endswith("吗"):
@@ -213,7 +258,7 @@ def read_restriction(text: str, rules: Rules, cjk: bool) -> Reading:
             near = f"{_last_words(before, 7)} {_first_words(after, 6)}"
             has_object = bool(obj.search(near) or _HOST.search(near))
         if not has_object:
-            if noun or m.group(0) in c.ambiguous:
+            if noun or text[start:stop] in c.ambiguous:
                 continue
             weight = WEAK
         elif noun and framing == DONE:
