@@ -210,6 +210,12 @@ def test_a_restriction_without_an_object_from_a_known_provider_is_possible(rules
      "Sam has removed your access to the folder 'Q2 plans'."),
     ("Acme Bank <alerts@acmebank.example>", "Your card has been replaced",
      "As you reported your card lost, we've blocked the old card and sent you a new one."),
+    ("腾讯云 <noreply@cloud.tencent.com>", "【腾讯云】代金券即将过期",
+     "您的代金券将于6月30日过期，过期后将无法使用，请尽快使用。"),
+    ("微博 <noreply@service.weibo.com>", "微博社区公约更新",
+     "为维护社区秩序，违反公约的账号将被限制或封禁。本次更新不影响您的正常使用。"),
+    ("哔哩哔哩 <noreply@bilibili.com>", "你举报的稿件已处理",
+     "感谢你的举报，被举报的稿件已下架，相关账号已被处罚。"),
     ("Cloudify <news@cloudify.example>", "Cloudify news: June",
      "Why do accounts get suspended? Our new guide explains. Your account has been suspended? "
      "Read on.", ),

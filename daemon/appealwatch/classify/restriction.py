@@ -38,6 +38,9 @@ _EN_WE = re.compile(r"\bwe(?:'ve|'d| have| had)?(?: (?:now|also|recently|tempora
                     r"are|were|will))* $")
 _ZH_DONE = re.compile(r"已|被|遭|对(?:您|你)")
 _HOST = re.compile(r"\b[a-z0-9-]+(?:\u2024[a-z0-9-]+)*\u2024[a-z]{2,}\b")  # a site (dots made ․)
+# a report the user made about someone else: what was done is done to them
+_REPORTED = re.compile(
+    r"[你您]举报的|被举报|\b(?:account|user|content|post|video|seller)s? you reported\b")
 _YOURS = re.compile(r"\byour\b|您的|你的")
 _YOUR = re.compile(r"\byour\b|\byou\b|您|你")
 _WORD = re.compile(r"[\w'-]+")
@@ -158,7 +161,8 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
             return "negated"  # "未被封禁", "锁定解除"
         if requested and c.request.search(sentence):
             return "requested"
-        if c.other.search(before[-12:]) and not _YOUR.search(before[-12:]):
+        if _REPORTED.search(sentence) or (
+                c.other.search(before[-12:]) and not _YOUR.search(before[-12:])):
             return "other"
         if c.hypo_zh.search(before[-12:]):
             return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
@@ -174,7 +178,7 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
         return "negated"
     if requested and c.request.search(sentence):
         return "requested"
-    if c.other.search(before) and not _YOURS.search(before):
+    if _REPORTED.search(sentence) or (c.other.search(before) and not _YOURS.search(before)):
         return "other"
     following = _first_words(after, 4)
     if c.other.search(following) and not _YOURS.search(following):
