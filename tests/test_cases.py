@@ -9,6 +9,8 @@ import pytest
 from appealwatch.cases import (
     ALLOWED,
     match_case,
+    plan_confirm,
+    plan_dismiss,
     plan_incoming,
     plan_outgoing,
     plan_resolve,
@@ -67,6 +69,36 @@ def test_a_possible_notice_asks_the_user_to_check_and_writes_no_draft():
     assert notice.event == "possible_notice" and not notice.with_draft
     assert "may be a suspension notice from OpenAI" in notice.summary
     assert "spam folder" in notice.summary
+    assert plan.new_case["state"] == "possible" and plan.transition[:2] == (None, "possible")
+
+
+def test_confirmed_a_possible_notice_gets_its_appeal_draft_dismissed_it_is_closed():
+    possible = case(state="possible")
+    yes = plan_confirm(possible, T0, "you confirmed it")
+    assert yes.transition[:2] == ("possible", "new")
+    assert [(d.kind, d.answers) for d in yes.drafts] == [("appeal", "<m1@openai.com>")]
+    no = plan_dismiss(possible, T0, "you said no")
+    assert no.transition[:2] == ("possible", "dismissed") and not no.drafts and not no.notices
+    for other in ("new", "appealed", "dismissed", "restored"):
+        assert plan_confirm(case(state=other), T0, "") is None
+        assert plan_dismiss(case(state=other), T0, "") is None
+
+
+def test_the_same_message_again_joins_its_case_and_changes_nothing():
+    # the user moved a dismissed possible notice from the spam folder to INBOX
+    dismissed = case(state="dismissed")
+    plan = plan_incoming(msg(facts={"possible": True}, folder_role="inbox"), [dismissed], T0,
+                         PROVIDERS)
+    assert plan.case_id == dismissed.id and plan.new_case is None
+    assert not plan.transition and not plan.drafts and not plan.notices and not plan.changes
+
+
+def test_a_clear_notice_on_a_possible_case_makes_it_a_notice():
+    possible = case(state="possible")
+    plan = plan_incoming(msg(message_id="<m2@openai.com>"), [possible], T0, PROVIDERS)
+    assert plan.case_id == possible.id and plan.transition[:2] == ("possible", "new")
+    assert [d.kind for d in plan.drafts] == ["appeal"]
+    assert [n.event for n in plan.notices] == ["new_notice"]
 
 
 def test_phishing_is_suspicious_never_drafted_and_never_joins():
@@ -121,7 +153,8 @@ def test_question_then_answer_then_decision():
 
 
 def test_status_update_moves_to_waiting_without_a_draft():
-    plan = plan_incoming(msg(category="support_reply", asks=False, in_reply_to="<m1@openai.com>"),
+    plan = plan_incoming(msg(category="support_reply", asks=False, in_reply_to="<m1@openai.com>",
+                             message_id="<u@openai.com>"),
                          [case(state="appealed")], T0, PROVIDERS)
     assert plan.transition[:2] == ("appealed", "waiting") and not plan.drafts
     assert plan.notices[0].event == "provider_reply"

@@ -229,3 +229,58 @@ def test_a_followup_needs_evidence_that_the_user_wrote(tmp_path, capsys):
     assert run_cli(cfg, "show", str(case["id"])) == 0
     assert "appealed outside mail" not in capsys.readouterr().out  # no state change to tell
     assert run_cli(cfg, "appealed", "999") == 1
+
+
+POSSIBLE = Path(__file__).parent / "data" / "heldout" / "messages" / "045.eml"  # mixed evidence
+
+
+def test_a_possible_notice_is_checked_by_the_user_then_confirmed(tmp_path, capsys):
+    from appealwatch.classify import classify
+    from appealwatch.config import load_config
+    from appealwatch.parse import parse
+
+    assert classify(parse(POSSIBLE.read_bytes()), "junk", load_config(None).rules, ()).possible
+    box = Mailbox(tmp_path / "Maildir")
+    cfg, events = events_config(tmp_path, box.root)
+    assert run_cli(cfg, "scan", "--now", "2026-05-01T09:00+00:00") == 0  # set up before it
+    deliver(box.root, "Junk", POSSIBLE.read_bytes(), "1.possible.x")
+    assert run_cli(cfg, "scan", "--now", "2026-05-06T12:00+00:00") == 0
+    (told,) = read_events(events)
+    assert told["event"] == "possible_notice" and told["urgency"] == "normal"
+    assert "may be a suspension notice from Google" in told["summary"]
+    assert "spam folder" in told["summary"] and told["draft"] is None
+    assert drafts_by_case(box.root) == {}
+    (case,) = cases_json(cfg, capsys)
+    assert case["state"] == "possible"
+    assert run_cli(cfg, "dismiss", "99") == 1
+    assert run_cli(cfg, "confirm", str(case["id"])) == 0
+    assert "appeal draft is in your Drafts folder" in capsys.readouterr().out
+    assert drafts_by_case(box.root) == {case["id"]: ["appeal"]}
+    assert run_cli(cfg, "show", str(case["id"]), "--json") == 0
+    story = json.loads(capsys.readouterr().out)
+    assert [(t["from"], t["to"]) for t in story["transitions"]] == [
+        (None, "possible"), ("possible", "new")]
+    assert "you confirmed it is a suspension notice" in story["transitions"][1]["cause"]
+    assert run_cli(cfg, "confirm", str(case["id"])) == 1  # it is a notice now, not a possible one
+    assert run_cli(cfg, "scan", "--now", "2026-05-06T12:05+00:00") == 0
+    assert len(read_events(events)) == 1 and len(drafts_by_case(box.root)) == 1
+
+
+def test_a_dismissed_possible_notice_never_notifies_again(tmp_path, capsys):
+    box = Mailbox(tmp_path / "Maildir")
+    cfg, events = events_config(tmp_path, box.root)
+    deliver(box.root, "Junk", POSSIBLE.read_bytes(), "1.possible.x")
+    # a first scan: the possible notice needs the user now, so it is told, without a draft
+    assert run_cli(cfg, "scan", "--now", "2026-06-01T09:00+00:00") == 0
+    assert [e["event"] for e in read_events(events)] == ["possible_notice"]
+    (case,) = cases_json(cfg, capsys)
+    assert run_cli(cfg, "dismiss", str(case["id"])) == 0
+    assert "not a notice" in capsys.readouterr().out
+    # the user moves it to INBOX (a copy with the same Message-ID): nothing new, no new case
+    (box.root / ".Junk" / "new" / "1.possible.x").rename(box.root / "new" / "2.possible.x")
+    assert run_cli(cfg, "scan", "--now", "2026-06-01T09:10+00:00") == 0
+    assert run_cli(cfg, "scan", "--now", "2026-06-09T09:10+00:00") == 0
+    assert [e["event"] for e in read_events(events)] == ["possible_notice"]
+    (after,) = cases_json(cfg, capsys)
+    assert after["id"] == case["id"] and after["state"] == "dismissed"
+    assert drafts_by_case(box.root) == {}

@@ -6,7 +6,9 @@ a genuine suspension notice opens a new case, and so does an acknowledgement, re
 that answers something the user sent that appealwatch has not seen.  Phishing opens a case of its
 own in state ``suspicious`` and never joins another.
 
-States: new -> appealed -> (needs_reply <-> waiting) -> restored | denied | withdrawn.
+States: new -> appealed -> (needs_reply <-> waiting) -> restored | denied | withdrawn.  A
+*possible* notice (mixed evidence) waits in ``possible`` for the user: confirmed, it becomes
+``new`` with its appeal draft; dismissed, ``dismissed`` (closed: it never notifies again).
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from appealwatch.model import ALL_STATES, CLOSED_STATES, CaseRow, MessageRow
 
 # Which state changes are allowed; anything else is a bug (checked by the tests).
 ALLOWED = {
-    None: {"new", "appealed", "needs_reply", "waiting", "restored", "denied", "suspicious"},
+    None: {"possible", "new", "appealed", "needs_reply", "waiting", "restored", "denied",
+           "suspicious"},
+    "possible": {"new", "appealed", "needs_reply", "waiting", "restored", "denied", "withdrawn",
+                 "dismissed"},
     "new": {"appealed", "needs_reply", "waiting", "restored", "denied", "withdrawn"},
     "appealed": {"needs_reply", "waiting", "restored", "denied", "withdrawn"},
     "needs_reply": {"waiting", "appealed", "restored", "denied", "withdrawn"},
@@ -28,6 +33,7 @@ ALLOWED = {
     "restored": set(),
     "denied": set(),
     "withdrawn": set(),
+    "dismissed": set(),
     "suspicious": set(),
 }
 assert set(ALLOWED) - {None} == set(ALL_STATES)
@@ -76,6 +82,11 @@ def _refs(msg: MessageRow) -> set[str]:
 def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, str]:
     """The case a message belongs to, and how it was linked."""
     candidates = [c for c in cases if c.state != "suspicious"]
+    if msg.message_id:
+        # the same message again: a copy in another folder, or moved there by the user
+        linked = [c for c in candidates if msg.message_id in c.message_ids]
+        if linked:
+            return _prefer_open(linked), SAME_MESSAGE
     refs = _refs(msg)
     if refs:
         linked = [c for c in candidates if c.message_ids & refs]
@@ -115,6 +126,7 @@ def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, s
 
 
 RESPONSES = ("ticket_ack", "support_reply", "appeal_decision")
+SAME_MESSAGE = "the same message"
 
 
 def _prefer_open(cases: list[CaseRow]) -> CaseRow:
@@ -162,6 +174,8 @@ def plan_incoming(
     case, link = match_case(msg, cases)
     if case is None:
         return _open_case(msg, when, name, folder_note, (forms or {}).get(msg.provider or ""))
+    if link == SAME_MESSAGE:
+        return Plan(case_id=case.id, why=f"{SAME_MESSAGE} as case {case.id}'s, seen before")
     return _advance_from(case, msg, when, name, folder_note, f"linked by {link}")
 
 
@@ -196,7 +210,7 @@ def _case_values(msg: MessageRow, state: str, when: datetime) -> dict[str, Any]:
 def _open_case(msg: MessageRow, when: datetime, name: str, folder_note: str,
                form: str | None = None) -> Plan:
     if msg.category == "suspension" and msg.facts.get("possible"):
-        return _told_only(msg, "new", when, f"possible {name} suspension notice{folder_note}",
+        return _told_only(msg, "possible", when, f"possible {name} suspension notice{folder_note}",
                           "possible_notice", f"This may be a suspension notice from {name}"
                           f"{folder_note}: please check it ({msg.subject or 'no subject'}). "
                           "No draft was written.")
@@ -254,7 +268,7 @@ def _advance_from(case: CaseRow | None, msg: MessageRow, when: datetime, name: s
     elif category == "ticket_ack":
         if case is not None and not case.appealed_via:
             changes["appealed_via"] = "ack"
-        if state in (None, "new"):
+        if state in (None, "new", "possible"):
             target = "appealed"
             cause = f"{name} acknowledged the request" + (f" (ticket {msg.ticket})"
                                                           if msg.ticket else "")
@@ -270,12 +284,19 @@ def _advance_from(case: CaseRow | None, msg: MessageRow, when: datetime, name: s
                 "Drafts folder; fill in the marked places and send it.",
                 msg.folder_role, with_draft=True),)
         else:
-            target = "waiting" if state not in (None, "new") else "appealed"
+            target = "waiting" if state not in (None, "new", "possible") else "appealed"
             cause = f"{name} support sent a status update"
             notices = (NoticeIntent(
                 "provider_reply",
                 f"{name} support replied with a status update{folder_note}. Nothing to do "
                 "for now.", msg.folder_role),)
+    elif category == "suspension" and state == "possible" and not msg.facts.get("possible"):
+        # a clear notice about what was only a possible one: it was a notice after all
+        target, cause = "new", f"{name} sent a clear suspension notice"
+        drafts = (DraftIntent("appeal", 0, msg.message_id),)
+        notices = (NoticeIntent(
+            "new_notice", f"{name} suspended{_identifier(msg)}{folder_note}. An appeal draft is "
+            "in your Drafts folder.", msg.folder_role, with_draft=True),)
     elif category == "suspension":
         # another notice about the same incident (a reminder, an escalation)
         notices = (NoticeIntent(
@@ -376,6 +397,26 @@ def plan_appealed(case: CaseRow, when: datetime, how: str) -> Plan | None:
         changes["awaiting_user"] = False
     return Plan(case_id=case.id, changes=changes,
                 transition=(case.state, target, how) if target else None, why=how)
+
+
+def plan_confirm(case: CaseRow, now: datetime, how: str) -> Plan | None:
+    """The user says a possible notice is one: the case is ``new`` and gets its appeal draft,
+    as a certain notice would have.  None unless the case is a possible notice."""
+    if case.state != "possible":
+        return None
+    return Plan(case_id=case.id, changes={"last_activity": max(now, case.last_activity)},
+                transition=("possible", "new", how),
+                drafts=(DraftIntent("appeal", 0, case.notice_message_id),), why=how)
+
+
+def plan_dismiss(case: CaseRow, now: datetime, how: str) -> Plan | None:
+    """The user says a possible notice is not one: the case is closed and never heard of
+    again (a copy of the message joins it by its Message-ID).  None unless it is possible."""
+    if case.state != "possible":
+        return None
+    return Plan(case_id=case.id, changes={"last_activity": max(now, case.last_activity),
+                                          "next_followup_at": None},
+                transition=("possible", "dismissed", how), why=how)
 
 
 def plan_resolve(case: CaseRow, outcome: str, now: datetime) -> Plan:

@@ -40,7 +40,7 @@ def needing_message(case: CaseRow, messages: Sequence[MessageRow],
     has answered, the provider's latest question while it is unanswered, a phishing mail of the
     last day."""
     incoming = [m for m in messages if m.direction == "in"]
-    if case.state == "new":
+    if case.state in ("new", "possible"):
         return next((m for m in incoming if m.message_id == case.notice_message_id),
                     next((m for m in incoming if m.category == "suspension"), None))
     if case.state == "needs_reply":

@@ -294,6 +294,29 @@ def cmd_appealed(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_verdict(args: argparse.Namespace, config: Config) -> int:
+    """``confirm`` / ``dismiss``: the user's word on a possible notice."""
+    from appealwatch.engine import Report
+
+    with open_store(config) as store:
+        case = get_case(store, args.case)
+        if case.state != "possible":
+            raise UserError(f"case {case.id} is {case.state}, not a possible notice")
+        engine = make_engine(config, store, now=None, dry_run=False)
+        try:
+            print(engine.verdict(case, args.command, f"appealwatch {args.command}"))
+            if args.command == "confirm":
+                for source in engine.sources:
+                    if store.account_id(source.account, source.kind) == case.account_id:
+                        report = Report()
+                        engine.write_drafts(source, case.account_id, report)
+                        if report.drafts_written:
+                            print(f"case {case.id}: the appeal draft is in your Drafts folder")
+        finally:
+            engine.close()
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from appealwatch.clock import Clock
     from appealwatch.imap import FolderWatcher
@@ -512,6 +535,17 @@ def build_parser() -> argparse.ArgumentParser:
                    "gives)")
     p.set_defaults(func=cmd_teach)
 
+
+    for name, text in (
+            ("confirm", "a possible notice is one: it becomes a case with its appeal draft"),
+            ("dismiss", "a possible notice is not one: it is closed and never notified again")):
+        p = sub.add_parser(name, help=text.split(":", 1)[0].replace("a possible notice is",
+                                                                     "say a possible notice is"),
+                           description=f"A possible notice (mixed evidence, case state "
+                           f"'possible'): {text.split(': ', 1)[1]}.  Recorded in the case's "
+                           "story; the desktop notification's actions do the same.")
+        p.add_argument("case", type=int, metavar="ID")
+        p.set_defaults(func=cmd_verdict)
 
     p = sub.add_parser("appealed", help="record an appeal sent outside mail (a web form)",
                        description="Records that you wrote to the provider about a case "

@@ -351,7 +351,8 @@ class Engine:
             if case_id is None:
                 return None
             if history:
-                self.store.update_case(case_id, {"settle": True})
+                if plan.new_case or plan.transition or plan.drafts or plan.notices:
+                    self.store.update_case(case_id, {"settle": True})
             else:
                 self._record_intents(source, case_id, plan, msg, now)
         return case_id
@@ -803,6 +804,8 @@ class Engine:
                                            "notification")
             self.apply(source, case.account_id, plan, None, Report())  # type: ignore[arg-type]
             return f"case {case_id} marked as appealed"
+        if key in ("confirm", "dismiss"):
+            return self.verdict(case, key, "from the desktop notification")
         if key == "snooze":
             until = followup.snooze_until(case, now, self.policy)
             with self.store.transaction():
@@ -810,6 +813,24 @@ class Engine:
                                                  "next_followup_at": until})
             return f"case {case_id}: follow-up snoozed until {until:%Y-%m-%d %H:%M}"
         return self.open_draft(case_id, source)
+
+    def verdict(self, case: CaseRow, key: str, where: str) -> str:
+        """The user's word on a possible notice (``key``: confirm | dismiss): a notice, whose
+        appeal draft the next pass writes, or not one, closed for good."""
+        now = self.now()
+        if key == "confirm":
+            plan = caselogic.plan_confirm(case, now, "you confirmed it is a suspension notice "
+                                          f"({where})")
+        else:
+            plan = caselogic.plan_dismiss(case, now, "you said it is not a suspension notice "
+                                          f"({where})")
+        if plan is None:
+            return f"case {case.id} is {case.state}, not a possible notice"
+        source = next((s for s in self.sources if self.store.account_id(s.account, s.kind)
+                       == case.account_id), None)
+        self.apply(source, case.account_id, plan, None, Report())  # type: ignore[arg-type]
+        return (f"case {case.id}: a suspension notice, its appeal draft planned" if key ==
+                "confirm" else f"case {case.id}: not a notice, dismissed")
 
     def open_draft(self, case_id: int, source: MailSource | None) -> str:
         command = self.config.model.notify.open_command

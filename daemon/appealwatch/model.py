@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-OPEN_STATES = ("new", "appealed", "needs_reply", "waiting")
-CLOSED_STATES = ("restored", "denied", "withdrawn")
+OPEN_STATES = ("possible", "new", "appealed", "needs_reply", "waiting")
+CLOSED_STATES = ("restored", "denied", "withdrawn", "dismissed")
 ALL_STATES = (*OPEN_STATES, *CLOSED_STATES, "suspicious")
 
 

@@ -57,6 +57,7 @@ HEADLINES = {
 }
 ACTIONS = ("default", "Open draft", "appealed", "Mark as appealed", "snooze",
            "Snooze 1 business day")
+VERDICTS = ("confirm", "It's a notice", "dismiss", "Not a notice")  # on a possible notice
 
 
 _SHOWN_FOR_CASE: dict[int, int] = {}  # case id -> notification id shown for it
@@ -137,6 +138,8 @@ class DesktopBackend:
         if "actions" in self._caps and isinstance(case_id, int):
             if event["event"] == "phishing_warning":
                 actions = []
+            elif event["event"] == "possible_notice":
+                actions = list(VERDICTS)
             elif event["event"] in ("new_notice", "needs_reply", "followup_due"):
                 actions = list(ACTIONS) if event["event"] == "new_notice" else [
                     *ACTIONS[:2], *ACTIONS[4:]]

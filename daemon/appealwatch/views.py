@@ -7,8 +7,9 @@ from appealwatch.app import make_engine
 from appealwatch.config import Config
 from appealwatch.model import OPEN_STATES
 
-STATE_COLORS = {"new": "33", "needs_reply": "1;31", "appealed": "36", "waiting": "36",
-                "restored": "32", "denied": "31", "withdrawn": "2", "suspicious": "35"}
+STATE_COLORS = {"possible": "33", "new": "33", "needs_reply": "1;31", "appealed": "36",
+                "waiting": "36", "restored": "32", "denied": "31", "withdrawn": "2",
+                "dismissed": "2", "suspicious": "35"}
 
 
 def case_dict(store, case) -> dict:

@@ -165,3 +165,39 @@ def test_quiet_hours_show_only_critical_events_and_summarise_the_rest(tmp_path):
     events = [json.loads(x) for x in (tmp_path / "events").read_text().splitlines() if x]
     assert [e["event"] for e in events] == ["new_notice", "digest"]
     assert [e["event"] for e in events[1]["events"]] == ["needs_reply"]
+
+
+def test_a_possible_notice_is_confirmed_from_its_notification(tmp_path, notifications):
+    """'It's a notice' on a possible notice's bubble makes it a case with its appeal draft."""
+    root = tmp_path / "Maildir"
+    empty_maildir(root)
+    possible = Path(__file__).parents[1] / "data" / "heldout" / "messages" / "045.eml"
+    (root / ".Junk" / "new" / "1.possible.x").write_bytes(possible.read_bytes())
+    cfg = config(tmp_path, '["desktop"]')
+    log = open(tmp_path / "run.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([*EXE, "--config", str(cfg), "run"], env=notifications.environ(),
+                            stdout=log, stderr=log)
+    try:
+        (call,) = notifications.wait_for_calls(1, timeout=15)
+        assert call.urgency == 1 and "may be a suspension notice" in call.body
+        assert call.action_pairs == [("confirm", "It's a notice"), ("dismiss", "Not a notice")]
+        notifications.invoke_action(call.id, "confirm")
+        drafts = root / ".Drafts"
+
+        def drafted() -> list[Path]:
+            return [p for sub in ("cur", "new") for p in (drafts / sub).glob("*")]
+
+        deadline = time.monotonic() + 20
+        while not drafted() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(drafted()) == 1, (tmp_path / "run.log").read_text()
+        db = sqlite3.connect(tmp_path / "state.sqlite3")
+        try:
+            (state,) = db.execute("SELECT state FROM cases").fetchone()
+            (cause,) = db.execute("SELECT cause FROM transitions ORDER BY id DESC").fetchone()
+        finally:
+            db.close()
+        assert state == "new" and "confirmed" in cause and "desktop notification" in cause
+    finally:
+        stop_process(proc, timeout=10)
+        log.close()
