@@ -271,3 +271,25 @@ def test_the_backfill_screen_is_open_world(rules, sender, subject, folder, fetch
     assert (prescreen(block, rules) and may_matter(quick_headers(block), folder, rules)) is fetched
     if sender.startswith(("张伟", "Anna")):  # decoded, everyday words: not even parsed
         assert not prescreen(block, rules)
+
+
+@pytest.mark.parametrize(("category", "decision", "sender", "subject", "body"), [
+    ("appeal_decision", "restored", "PayPal <service@paypal.com>",
+     "Your account limitation has been removed",
+     "Good news. We've reviewed the information you sent and removed the limitation on your "
+     "account. You can send and withdraw money again."),
+    ("appeal_decision", "restored", "X <support@x.com>", "Your account is no longer suspended",
+     "We've reviewed your appeal and your account is no longer suspended."),
+    ("appeal_decision", "denied", "Meta <notification@facebookmail.com>", "We reviewed your appeal",
+     "We reviewed your appeal and your account still doesn't follow our Community Standards. "
+     "You can't use this account anymore."),
+    ("appeal_decision", "denied", "Etsy <transaction@etsy.com>", "Update on your shop",
+     "We have reviewed your case again and our decision stands. Your shop will stay closed and "
+     "we won't be able to reopen it."),
+    ("ticket_ack", None, "拼多多 <noreply@pinduoduo.com>", "申诉已提交",
+     "您好，您的店铺申诉已提交成功，平台将在3个工作日内完成审核，请耐心等待。"),
+])
+def test_decisions_and_acknowledgements_in_other_words(rules, category, decision, sender,
+                                                       subject, body):
+    c = run(mail(sender, subject, body), rules)
+    assert (c.category, c.decision) == (category, decision), c.explanation

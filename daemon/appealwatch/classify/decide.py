@@ -129,7 +129,9 @@ def classify(
     ):
         return irrelevant("names a provider only in passing, and does not speak as one", 0.8)
     susp = max(scores.get("suspension", 0.0), reading.score)
-    if reading.framings and not reading.score and _NOT_THE_USERS.issuperset(reading.framings):
+    not_the_users = bool(reading.framings) and not reading.score \
+        and _NOT_THE_USERS.issuperset(reading.framings)
+    if not_the_users:
         # every restriction word is someone else's, negated, hypothetical or quoted: the
         # phrases that matched them do not know that
         susp = min(susp, WEAK)
@@ -178,8 +180,8 @@ def classify(
     eligible = {k: v for k, (v, threshold) in candidates.items() if v >= threshold}
     possible = False
     if not eligible:
-        why = _possible(reading, candidates["suspension"][0], negatives,
-                        stranger=sender.kind == "organisation")
+        why = None if not_the_users else _possible(
+            reading, candidates["suspension"][0], negatives, stranger=sender.kind == "organisation")
         if why is None:
             return irrelevant(
                 "no notice, acknowledgement, reply or decision wording outweighs the negatives",

@@ -41,7 +41,7 @@ _HOST = re.compile(r"\b[a-z0-9-]+(?:\u2024[a-z0-9-]+)*\u2024[a-z]{2,}\b")  # a s
 # a report the user made about someone else: what was done is done to them
 _REPORTED = re.compile(
     r"[你您]举报的|被举报|\b(?:account|user|content|post|video|seller)s? you reported\b")
-_YOURS = re.compile(r"\byour\b|您的|你的")
+_YOURS = re.compile(r"\byours?\b|您的|你的")
 _YOUR = re.compile(r"\byour\b|\byou\b|您|你")
 _WORD = re.compile(r"[\w'-]+")
 
@@ -143,6 +143,22 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return begin, min(stop.start() if stop else len(text), end + 300)
 
 
+_PHRASE_END = frozenset({"because", "due", "since", "until", "while", "and", "but", "as", "if",
+                         "when", "even", "though", "although", "so", "after", "before"})
+
+
+def _object_phrase(after: str) -> str:
+    """The words right after a restriction word, up to a conjunction: what was restricted, and
+    where ("suspending a lot of accounts", "limited on the free plan", not "suspended even
+    though their …")."""
+    words = []
+    for word in _WORD.findall(after[:120])[:4]:
+        if word in _PHRASE_END:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
 def _first_words(text: str, n: int) -> str:
     return " ".join(_WORD.findall(text[:200])[:n])
 
@@ -151,8 +167,15 @@ def _last_words(text: str, n: int) -> str:
     return " ".join(_WORD.findall(text)[-n:])
 
 
+# "the limitation has been removed", "the hold was lifted": the restriction is what went
+_LIFTED = re.compile(r"\s*(?:(?:has|have|had) been|was|were|is|are)(?: now)? (?:removed|lifted|"
+                     r"cleared|reversed|released|resolved)|\s*(?:is|are) no longer")
+_LIFT_VERB = re.compile(r"\b(?:remov|lift|clear|releas|revers|resolv)(?:ed|ing|e)?\b")
+_LIFTING = frozenset({"removed", "removing", "deleted", "cancelled", "canceled"})
+
+
 def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
-             requested: bool) -> str:
+             requested: bool, word: str = "") -> str:
     """How the restriction word between ``before`` and ``after`` is framed (``requested``: the
     message says somewhere that the user asked for a restriction)."""
     if zh:
@@ -176,11 +199,14 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
     words = _WORD.findall(before[-160:])
     if c.neg_en.search(" ".join(words[-4:])):
         return "negated"
+    if word in _LIFTING and (c.noun_en.search(" ".join(words[-4:]))
+                             or c.noun_en.search(_first_words(after, 3))):
+        return "negated"  # "the limitation has been removed": the restriction is what went
     if requested and c.request.search(sentence):
         return "requested"
     if _REPORTED.search(sentence) or (c.other.search(before) and not _YOURS.search(before)):
         return "other"
-    following = _first_words(after, 4)
+    following = _object_phrase(after)
     if c.other.search(following) and not _YOURS.search(following):
         return "other"  # "we end up suspending a lot of accounts"
     if c.hypo_en.search(" ".join(words[-3:])):
@@ -248,7 +274,7 @@ def read_restriction(text: str, rules: Rules, cjk: bool) -> Reading:
         elif noun:
             framing = _noun_framing(c, sentence, before, after)
         else:
-            framing = _framing(c, sentence, before, after, zh, requested)
+            framing = _framing(c, sentence, before, after, zh, requested, text[start:stop])
         framings.append(framing)
         weight = WEIGHTS.get(framing, 0.0)
         if not weight:
@@ -278,7 +304,8 @@ def _noun_framing(c: _Compiled, sentence: str, before: str, after: str) -> str:
     """A noun of restriction counts where it is put on something of the user's: "a hold on
     your payouts", "the suspension of your account", "your account's suspension"."""
     near = _last_words(before, 4)
-    if c.neg_en.search(near) or c.request.search(sentence):
+    if (c.neg_en.search(near) or c.request.search(sentence) or _LIFTED.match(after)
+            or _LIFT_VERB.search(_last_words(before, 3))):
         return "negated"
     hypothetical = c.hypo_en.search(near) or c.hypo_en.search(_last_words(before, 8))
     if hypothetical and c.condition.search(sentence):
