@@ -99,9 +99,12 @@ def make_engine(config: Config, store, *, now: datetime | None, dry_run: bool,
     from appealwatch.engine import Engine
     from appealwatch.notify import Notifier, default_backends
 
-    notifier = Notifier(backends if backends is not None else default_backends(
-        config.model.notify.backends), config.model.notify.command, on_action=on_action,
-        settings=config.model.notify)
+    chosen = backends if backends is not None else default_backends(config.model.notify.backends)
+    desktop = "desktop" in chosen
+    notifier = Notifier(chosen, config.model.notify.command, on_action=on_action,
+                        settings=config.model.notify,
+                        shown=store.desktop_ids() if desktop else None,
+                        remember=store.set_desktop_id if desktop and not dry_run else None)
     clock = (lambda: now) if now else clock
     return Engine(config, store, make_sources(config), notifier, now=clock, dry_run=dry_run)
 

@@ -19,7 +19,7 @@ import logging
 import os
 import subprocess
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 log = logging.getLogger("appealwatch.notify")
@@ -67,13 +67,16 @@ _CASE_OF_SHOWN: dict[int, int] = {}  # notification id -> case id
 class DesktopBackend:
     """freedesktop notifications over D-Bus with jeepney (pure Python, no GUI toolkit).
 
-    Urgency follows the event; a case's notifications replace each other (``replaces_id``);
+    Urgency follows the event; a case's notifications replace each other (``replaces_id``),
+    across restarts too: ``shown`` (case id -> notification id) is what an earlier run showed,
+    and ``remember(case_id, notification_id)`` keeps each new one (in the state database);
     where the server supports actions, clicking one calls ``on_action(case_id, key)`` from a
     listener thread (``key``: default | appealed | snooze).
     """
 
     def __init__(self, on_action: Callable[[int, str], None] | None = None,
-                 bus: str = "SESSION") -> None:
+                 bus: str = "SESSION", *, shown: Mapping[int, int] | None = None,
+                 remember: Callable[[int, int], None] | None = None) -> None:
         self.on_action = on_action
         self.bus = bus
         self._conn: Any = None
@@ -82,6 +85,10 @@ class DesktopBackend:
         # shared by every instance, so a configuration reload keeps replacing the same bubbles
         self._by_case = _SHOWN_FOR_CASE
         self._by_id = _CASE_OF_SHOWN
+        for case_id, nid in (shown or {}).items():
+            self._by_case.setdefault(case_id, nid)
+            self._by_id.setdefault(nid, case_id)
+        self.remember = remember
         self._listener: threading.Thread | None = None
         self._stopping = threading.Event()
         self._warned = False
@@ -126,8 +133,15 @@ class DesktopBackend:
             self._warned = False
             case_id = event.get("case_id")
             if isinstance(case_id, int):
+                known = self._by_case.get(case_id)
                 self._by_case[case_id] = nid
                 self._by_id[nid] = case_id
+                if known != nid and self.remember is not None:
+                    try:
+                        self.remember(case_id, nid)
+                    except Exception as exc:  # shown all the same; only the next restart forgets
+                        log.warning("could not keep the id of case %s's notification: %s",
+                                    case_id, _short(exc))
         if self.on_action is not None and "actions" in self._caps:
             self._start_listener()
         return True
@@ -243,10 +257,13 @@ class Notifier:
 
     def __init__(self, backends: Sequence[str], command: Sequence[str] | None = None,
                  on_action: Callable[[int, str], None] | None = None,
-                 settings: Any = None) -> None:
+                 settings: Any = None, *, shown: Mapping[int, int] | None = None,
+                 remember: Callable[[int, int], None] | None = None) -> None:
+        """``shown``/``remember``: see DesktopBackend."""
         self.backends = list(backends)
         self.command = list(command or [])
-        self.desktop = DesktopBackend(on_action) if "desktop" in self.backends else None
+        self.desktop = (DesktopBackend(on_action, shown=shown, remember=remember)
+                        if "desktop" in self.backends else None)
         self.push = _push_backends(self.backends, settings)
 
     def send(self, event: dict[str, Any], skip: Sequence[str] = (),

@@ -162,6 +162,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE cases ADD COLUMN settle INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE accounts ADD COLUMN scanned_at TEXT;
     """,
+    # 5 -> 6: the desktop notification shown for a case, replaced by its next one after a restart
+    """
+    ALTER TABLE cases ADD COLUMN desktop_id INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -672,6 +676,16 @@ class Store:
             )
 
     # -------------------------------------------------------------- notifications
+
+    def desktop_ids(self) -> dict[int, int]:
+        """case id -> the id of the desktop notification last shown for it."""
+        return {int(r[0]): int(r[1]) for r in self.db.execute(
+            "SELECT id, desktop_id FROM cases WHERE desktop_id IS NOT NULL")}
+
+    def set_desktop_id(self, case_id: int, notification_id: int) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE cases SET desktop_id = ? WHERE id = ?",
+                            (notification_id, case_id))
 
     def add_notification(self, event_key: str, case_id: int | None, event: str,
                          payload: dict[str, Any], created_at: datetime) -> bool:
