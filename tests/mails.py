@@ -35,6 +35,19 @@ def make_mail(
     return bytes(msg)
 
 
+def openai_notice(org: str, message_id: str, date: datetime | None = None) -> bytes:
+    """A genuine-looking OpenAI deactivation notice for organisation ``org`` (DKIM/SPF/DMARC
+    pass), dated now unless ``date`` says otherwise."""
+    return make_mail(
+        sender="OpenAI <noreply@tm.openai.com>",
+        subject="Your OpenAI API organization has been deactivated",
+        body=f"Access for your organization {org} has been deactivated because of repeated "
+        "violations of our usage policies.\n\nIf you believe this is an error, reply to this "
+        "message.\n",
+        auth=[auth_pass("tm.openai.com")], message_id=message_id,
+        date=date or datetime.now(UTC))
+
+
 def auth_pass(domain: str, authserv: str = "mx.example.net") -> str:
     return (f"{authserv}; dkim=pass header.d={domain}; spf=pass smtp.mailfrom=bounce@{domain}; "
             f"dmarc=pass header.from={domain}")

@@ -13,6 +13,10 @@
   ``run --now/--time-scale`` a simulated one.  The timers' real intervals are the clock's
   30 s and 15 min divided by its scale (with a floor), so a fast clock is checked as often in
   clock time as the wall clock is.
+* After a sleep (appealwatch.wake: the clocks, SIGCONT, logind's PrepareForSleep(false), or
+  NetworkManager connected again) every IDLE watcher proves its connection alive with a NOOP
+  at once or replaces it, the fetching connections are replaced, and every account is scanned:
+  mail above each folder's checkpoint, follow-ups and deadlines that fell due meanwhile.
 * SIGTERM/SIGINT stop it cleanly; SIGHUP reloads the configuration; systemd gets READY, STATUS
   and WATCHDOG notifications.
 """
@@ -23,12 +27,14 @@ import logging
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from appealwatch.clock import Clock
 from appealwatch.config import Config, ConfigError, load_config
 from appealwatch.systemd import sd_notify, watchdog_interval
+from appealwatch.wake import Bell, SleepWatch, SystemBusWatch
 
 log = logging.getLogger("appealwatch.service")
 
@@ -50,7 +56,7 @@ class Service:
         self.build = build
         self.maildir_poll = maildir_poll
         self.tick_seconds = tick
-        self.wake = threading.Event()
+        self.wake = Bell()  # rung by threads and signal handlers; the worker waits on it
         self.stopping = threading.Event()
         self.reload_wanted = threading.Event()
         self.dirty: set[str] = set()
@@ -61,6 +67,7 @@ class Service:
         self.watchers: list[Any] = []
         self.timers: list[Timer] = []
         self.scans = 0
+        self.woke_because: deque[str] = deque()  # appended to without a lock
 
     # -------------------------------------------------------------- signals from elsewhere
 
@@ -74,6 +81,19 @@ class Service:
         """Called from the notification listener thread: a click, to be handled by the worker."""
         with self.dirty_lock:
             self.actions.append((case_id, key))
+        self.wake.set()
+
+    def woke(self, reason: str) -> None:
+        """From the threads that watch for it: the machine (or the process) slept, or the
+        network came back.  A scan waiting on a connection that died meanwhile is cut short
+        at once (it goes on over a new connection)."""
+        self.woke_because.append(reason)
+        for watcher in list(self.watchers):
+            watcher.nudge()
+        for source in getattr(self.engine, "sources", ()):
+            interrupt = getattr(source, "interrupt", None)
+            if interrupt is not None:
+                interrupt()
         self.wake.set()
 
     def stop(self, *_args: object) -> None:
@@ -137,6 +157,18 @@ class Service:
                 if source.kind == "maildir":
                     self.changed(source.account)
 
+    def _after_sleep(self, reasons: list[str]) -> None:
+        """The watchers were nudged to prove their connections (``woke``); the fetching
+        connections are replaced, and every account is looked at (new mail, follow-ups and
+        deadlines that fell due meanwhile)."""
+        log.info("woke up (%s): checking every connection and folder", "; ".join(
+            dict.fromkeys(reasons)))
+        for source in self.engine.sources:
+            drop = getattr(source, "drop_connection", None)
+            if drop is not None:
+                drop()
+        self._all_dirty()
+
     def _housekeeping(self) -> None:
         self._all_dirty()
 
@@ -158,6 +190,10 @@ class Service:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGHUP, self.request_reload)
+        sleep_watch, bus = SleepWatch(self.woke), SystemBusWatch(self.woke)
+        sleep_watch.install()
+        sleep_watch.start()
+        bus.start()
         try:
             if self.clock.simulated:
                 log.info("%s", self.clock.describe())
@@ -176,6 +212,11 @@ class Service:
                     sd_notify("RELOADING=1")
                     self._reload()
                     sd_notify("READY=1")
+                reasons = []
+                while self.woke_because:
+                    reasons.append(self.woke_because.popleft())
+                if reasons:
+                    self._after_sleep(reasons)
                 with self.dirty_lock:
                     accounts, self.dirty = self.dirty, set()
                     actions, self.actions = self.actions, []
@@ -195,6 +236,8 @@ class Service:
             sd_notify("STOPPING=1")
             return 0
         finally:
+            bus.stop()
+            sleep_watch.stop()
             self.shutdown()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

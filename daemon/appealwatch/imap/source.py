@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import logging
 import re
+import socket
 import sys
 import time
 from collections import deque
@@ -31,6 +33,7 @@ from appealwatch.imap.connection import (
     close_client,
     connect,
     discover_folders,
+    drop_client,
     error_text,
     is_abort,
 )
@@ -38,6 +41,13 @@ from appealwatch.parse import MAX_PARSE_BYTES
 from appealwatch.sources import Fetched, SyncState
 
 log = logging.getLogger("appealwatch.imap")
+_BOOT = getattr(time, "CLOCK_BOOTTIME", None)
+
+
+def _uptime() -> float:
+    """Seconds on a clock that also counts time asleep (CLOCK_BOOTTIME where there is one)."""
+    return time.clock_gettime(_BOOT) if _BOOT is not None else time.monotonic()
+
 
 HEADER_BATCH = 500
 # What the backfill needs to decide whether to fetch a message (a full header block with its
@@ -81,7 +91,7 @@ class ImapSource:
         self.may_matter = may_matter or (lambda _headers, _role: True)
         self.progress = sys.stderr.isatty() if progress is None else progress
         self._client: IMAPClient | None = None
-        self._last_used = time.monotonic()
+        self._last_used = _uptime()
         self._folders: dict[str, str] | None = None
         self._selected: tuple[str, bool] | None = None
         self.capabilities: frozenset[bytes] = frozenset()
@@ -90,7 +100,7 @@ class ImapSource:
     # -------------------------------------------------------------- connection
 
     def client(self) -> IMAPClient:
-        if self._client is not None and time.monotonic() - self._last_used > 30:
+        if self._client is not None and _uptime() - self._last_used > 30:
             # an idle connection may have died silently (suspend, network change): prove it
             # alive quickly rather than wait for the full read timeout later
             try:
@@ -104,11 +114,27 @@ class ImapSource:
             self._client = connect(self.settings)
             self.capabilities = frozenset(self._client.capabilities())
             self._selected = None
-        self._last_used = time.monotonic()
+        self._last_used = _uptime()
         return self._client
 
     def close(self) -> None:
         close_client(self._client)
+        self._client = None
+        self._selected = None
+
+    def interrupt(self) -> None:
+        """From another thread, after a sleep: a read waiting on a
+        connection that may have died ends at once (the operation fails over to a new
+        connection) instead of after the full timeout."""
+        client = self._client
+        if client is not None:
+            with contextlib.suppress(OSError):
+                client.socket().shutdown(socket.SHUT_RDWR)
+
+    def drop_connection(self) -> None:
+        """After a sleep: the connection is replaced before its next use, without a goodbye
+        (waiting for the answer of a dead one would cost the full timeout)."""
+        drop_client(self._client)
         self._client = None
         self._selected = None
 
