@@ -103,8 +103,10 @@ def _imap_checks(config: Config, acct: Any, settings_for: Callable[[Config, Any]
         for role in ("inbox", "junk", "sent", "drafts"):
             name = found.get(role)
             if name is None:
-                yield False, (f"account {acct.name}: no {role} folder found; set folders = "
-                              f'{{ {role} = "..." }}')
+                yield role == "drafts", (
+                    f"account {acct.name}: no {role} folder found; "
+                    + ("drafts go to a new folder 'Drafts', or set " if role == "drafts" else
+                       "set ") + f'folders = {{ {role} = "..." }}')
                 continue
             flags = " ".join(f.decode() for f in listing.get(name, ()) if f.decode().lower()
                              in ("\\junk", "\\sent", "\\drafts", "\\spam"))

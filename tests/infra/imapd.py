@@ -93,10 +93,14 @@ class Dovecot:
         directory: str | os.PathLike[str],
         users: dict[str, str] | None = None,
         expired_cert: bool = False,
+        auto_create_drafts: bool = True,
     ) -> None:
         self.dir = Path(directory).resolve()
         self.users: dict[str, str] = dict(DEFAULT_USERS if users is None else users)
         self.expired_cert = expired_cert
+        # False: a deleted Drafts folder stays deleted (as on most servers) instead of coming
+        # back at the next login
+        self.auto_create_drafts = auto_create_drafts
         self.port: int = 0
         self.tls_port: int = 0
         self._proc: subprocess.Popen[bytes] | None = None
@@ -213,7 +217,9 @@ class Dovecot:
             home = f"{d}/mail/%n"
             chroot = ""
         mailboxes = "".join(
-            f"  mailbox {box} {{\n    special_use = {use}\n    auto = subscribe\n  }}\n"
+            f"  mailbox {box} {{\n    special_use = {use}\n"
+            + ("" if box == "Drafts" and not self.auto_create_drafts else "    auto = subscribe\n")
+            + "  }\n"
             for box, use in SPECIAL_MAILBOXES
         )
         return f"""\

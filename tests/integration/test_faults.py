@@ -7,10 +7,11 @@ with exactly one draft once the fault is gone, and the state file is intact (or 
 What existed before this module, and what it adds (the full table is in docs/SECURITY.md,
 "Faults"):
 
-* before: a lost APPEND answer simulated by a monkeypatch, a deleted Drafts folder that this
-  Dovecot re-creates by itself, a state path that cannot be created (/proc), a corrupt state
-  file opened by ``Store`` directly, a server crash/restart, a silent connection, a SIGSTOP;
-  parse limits on a 25 MB / 5,000-part message in memory (``test_parse.py``).
+* before: a lost APPEND answer simulated by a monkeypatch, a deleted Drafts folder (then on
+  a Dovecot that re-created it by itself), a state path that cannot be created (/proc), a
+  corrupt state file opened by ``Store`` directly, a server crash/restart, a silent
+  connection, a SIGSTOP; parse limits on a 25 MB / 5,000-part message in memory
+  (``test_parse.py``).
 * here, all through ``scan`` or ``run`` against the real server: resets mid-FETCH and
   mid-APPEND (upload cut, answer lost), NO/BAD answers, a full disk (a real tmpfs), a
   read-only state directory (a read-only bind mount: root ignores mode bits), a corrupt state
@@ -40,7 +41,7 @@ from tests.infra.imapd import Account, Dovecot
 from tests.infra.proxy import Fault, FaultProxy
 
 from appealwatch.cli import main
-from mails import auth_pass, make_mail
+from mails import openai_notice
 
 pytest_plugins = ("tests.infra.fixtures",)
 pytestmark = pytest.mark.integration
@@ -79,14 +80,7 @@ def write_config(tmp: Path, account, *, port: int | None = None, plain: bool = F
 
 
 def notice(n: int, *, date: datetime | None = None) -> bytes:
-    return make_mail(
-        sender="OpenAI <noreply@tm.openai.com>",
-        subject="Your OpenAI API organization has been deactivated",
-        body=f"Access for your organization org-Fault{n:04d}XYZabc has been deactivated because "
-        "of repeated violations of our usage policies.\n\nIf you believe this is an error, "
-        "reply to this message.\n",
-        auth=[auth_pass("tm.openai.com")], message_id=f"<fault-notice-{n}@tm.openai.com>",
-        date=date or datetime.now(UTC))
+    return openai_notice(f"org-Fault{n:04d}XYZabc", f"<fault-notice-{n}@tm.openai.com>", date)
 
 
 def drafts_answering(account, *notice_numbers: int) -> list[str]:
@@ -456,18 +450,8 @@ def test_run_recovers_by_itself_from_resets_and_refusals(tmp_path, fresh_account
     assert [e["event"] for e in events(tmp_path)] == ["new_notice"]
 
 
-class DovecotWithoutAutoDrafts(Dovecot):
-    """A server that, unlike the fixture's, does not re-create a deleted Drafts folder."""
-
-    def _config(self) -> str:
-        text = super()._config()
-        block = "  mailbox Drafts {\n    special_use = \\Drafts\n    auto = subscribe\n  }\n"
-        assert block in text
-        return text.replace(block, "  mailbox Drafts {\n    special_use = \\Drafts\n  }\n")
-
-
 def test_run_creates_a_deleted_drafts_folder_again(tmp_path, request):
-    server = DovecotWithoutAutoDrafts(tmp_path / "dovecot", users={"gina": "pw-gina"})
+    server = Dovecot(tmp_path / "dovecot", users={"gina": "pw-gina"}, auto_create_drafts=False)
     server.start()
     request.addfinalizer(server.close)
     account = Account(server, "gina", "pw-gina")

@@ -325,22 +325,31 @@ def test_stopped_for_a_minute_then_resumed_catches_up(tmp_path, dovecot_factory)
         log.close()
 
 
-def test_a_deleted_drafts_folder_is_created_again(tmp_path, fresh_account):
-    fresh_account.deliver("INBOX", notice(10))
-    cfg = write_config(tmp_path, fresh_account)
+def test_a_deleted_drafts_folder_is_created_again(tmp_path, dovecot_factory, caplog):
+    from tests.infra.imapd import Account
+
+    # a server that leaves a deleted Drafts folder deleted (the fixture's re-creates it)
+    server = dovecot_factory(users={"hana": "pw-hana"}, auto_create_drafts=False)
+    account = Account(server, "hana", "pw-hana")
+    with account.client() as client:
+        client.create_folder("Drafts")
+    account.deliver("INBOX", notice(10))
+    cfg = write_config(tmp_path, account)
     assert main(["--config", str(cfg), "scan"]) == 0
-    with fresh_account.client() as client:
+    with account.client() as client:
         client.delete_folder("Drafts")
-    fresh_account.deliver("INBOX", make_mail(
+        assert not client.folder_exists("Drafts")
+    with account.client() as client:  # a new session does not bring it back either
+        assert not client.folder_exists("Drafts")
+    account.deliver("INBOX", make_mail(
         sender="GitHub <noreply@github.com>", subject="Your account has been suspended",
         body="Your account has been suspended for violating our terms of service.",
         auth=[auth_pass("github.com")], message_id="<gh-del@github.com>",
         date=datetime.now(UTC)))
     assert main(["--config", str(cfg), "scan"]) == 0
-    drafts = fresh_account.fetch_headers("Drafts")
+    drafts = account.fetch_headers("Drafts")
     assert [m.headers["In-Reply-To"] for m in drafts] == ["<gh-del@github.com>"]
-    # (this Dovecot re-creates a deleted auto-subscribed Drafts folder by itself; elsewhere
-    # appealwatch creates it: either way the draft lands in Drafts)
+    assert "the Drafts folder 'Drafts' is gone; creating it again" in caplog.text
 
 
 def test_a_read_only_state_directory_is_one_clear_error(tmp_path, fresh_account, capsys):

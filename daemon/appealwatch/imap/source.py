@@ -58,6 +58,7 @@ HEADER_FIELDS = "BODY.PEEK[HEADER.FIELDS (FROM REPLY-TO SUBJECT LIST-ID MESSAGE-
 SENT_HEADER_FIELDS = ("BODY.PEEK[HEADER.FIELDS (FROM REPLY-TO TO SUBJECT DATE MESSAGE-ID "
                       "IN-REPLY-TO REFERENCES)]")
 BODY_BATCH = 25
+DEFAULT_DRAFTS = "Drafts"  # where drafts go on a server without a Drafts folder (it is created)
 
 
 def _date_of(raw: bytes) -> datetime | None:
@@ -176,7 +177,12 @@ class ImapSource:
         if self._folders is None:
             self._folders = self._call(  # type: ignore[assignment]
                 lambda c: discover_folders(c, self.overrides))
-            missing = [r for r in ("junk", "sent", "drafts") if r not in self._folders]
+            if "drafts" not in self._folders:  # deleted, or never made: made when needed
+                log.warning("account %s: no Drafts folder found; drafts go to a new folder %r "
+                            "(or set folders = { drafts = \"...\" } for this account)",
+                            self.account, DEFAULT_DRAFTS)
+                self._folders["drafts"] = DEFAULT_DRAFTS
+            missing = [r for r in ("junk", "sent") if r not in self._folders]
             if missing:
                 log.warning("account %s: no %s folder found; set folders = { %s } for this "
                             "account", self.account, "/".join(missing),
@@ -365,11 +371,7 @@ class ImapSource:
     # -------------------------------------------------------------- drafts
 
     def _drafts(self) -> str:
-        name = self.folders().get("drafts")
-        if name is None:
-            raise ImapError(f"account {self.account}: no Drafts folder; set folders = "
-                            "{ drafts = \"...\" } for this account")
-        return name
+        return self.folders()["drafts"]
 
     def _select_drafts(self, client: IMAPClient) -> None:
         name = self._drafts()
