@@ -7,7 +7,7 @@ import signal
 import threading
 import time
 
-from appealwatch.wake import Bell, Stamp, bus_reason, slept, stamp
+from appealwatch.wake import Bell, SleepWatch, Stamp, bus_reason, slept, stamp
 
 
 def at(monotonic: float, boot: float, wall: float) -> Stamp:
@@ -96,3 +96,27 @@ def test_a_bell_rung_from_a_signal_handler_wakes_its_waiter():
     assert bell.wait(0)
     bell.clear()
     assert not bell.wait(0)
+
+
+def test_sigcont_is_heard_by_the_sleep_watch_whichever_thread_it_reaches():
+    woke: list[str] = []
+    heard = threading.Event()
+
+    def on_wake(reason: str) -> None:
+        woke.append(reason)
+        heard.set()
+
+    watch = SleepWatch(on_wake, every=30.0)
+    previous = signal.getsignal(signal.SIGCONT)
+    watch.install()
+    watch.start()
+    try:
+        # sent while this thread is busy waiting (as the daemon's worker waits on a socket):
+        # the watch hears it from the signal's wakeup pipe, not from this thread
+        threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGCONT)).start()
+        assert heard.wait(5.0)
+    finally:
+        watch.stop()
+    assert woke == ["continued after SIGSTOP"]
+    assert not watch.is_alive()
+    assert signal.getsignal(signal.SIGCONT) is previous

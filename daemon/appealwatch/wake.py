@@ -8,7 +8,7 @@ just stays quiet.  The signs, whichever comes first:
   CLOCK_MONOTONIC (the machine was suspended: only BOOTTIME counts that time), the loop woke far
   later than it asked to (the process was stopped, or its VM paused), or the wall clock jumped
   against the monotonic one;
-* SIGCONT (the service's signal handler);
+* SIGCONT, the signal that continues a stopped process;
 * on the system bus, where there is one: logind's ``PrepareForSleep(false)`` and NetworkManager
   reporting that it is connected again (``StateChanged``, or its ``Connectivity`` property).
 
@@ -179,7 +179,6 @@ class SystemBusWatch(threading.Thread):
         super().__init__(name="system-bus", daemon=True)
         self.on_wake = on_wake
         self.stopping = threading.Event()
-        self.listening = threading.Event()  # the match rules are in place
         self._conn: Any = None
 
     def stop(self) -> None:
@@ -210,7 +209,6 @@ class SystemBusWatch(threading.Thread):
                      "clocks", where, type(exc).__name__, str(exc)[:120])
             self._close()
             return
-        self.listening.set()
         log.info("listening on %s for sleep and network signals", where)
         try:
             while not self.stopping.is_set():
