@@ -40,6 +40,7 @@ LOGIND = "org.freedesktop.login1"
 NM = "org.freedesktop.NetworkManager"
 NM_CONNECTED_LOCAL = 50  # NMState: 50 local, 60 site, 70 global
 NM_CONNECTIVITY_FULL = 4
+SYSTEM_BUS_SOCKET = "/var/run/dbus/system_bus_socket"  # where there is no DBUS_SYSTEM_BUS_ADDRESS
 
 
 class Bell:
@@ -189,12 +190,17 @@ class SystemBusWatch(threading.Thread):
                 conn.sock.shutdown(socket.SHUT_RDWR)  # ends a blocked receive at once
 
     def run(self) -> None:
-        from jeepney import HeaderFields, MatchRule
-        from jeepney.bus_messages import message_bus
-        from jeepney.io.blocking import Proxy, open_dbus_connection
-
-        where = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") or "the system bus"
+        address = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS")
+        where = address or "the system bus"
+        if not address and not os.path.exists(SYSTEM_BUS_SOCKET):
+            log.info("no system bus (%s): a sleep is noticed by the clocks alone",
+                     SYSTEM_BUS_SOCKET)
+            return
         try:
+            from jeepney import HeaderFields, MatchRule  # only where there is a bus
+            from jeepney.bus_messages import message_bus
+            from jeepney.io.blocking import Proxy, open_dbus_connection
+
             self._conn = open_dbus_connection(bus="SYSTEM")
             bus = Proxy(message_bus, self._conn, timeout=10)
             for sender, path, interface, member in (
