@@ -23,6 +23,9 @@ NEGATIVE_WEIGHTS = {
     "password_reset": 2.0,
     "receipt": 2.0,
     "list_mail": 2.0,
+    "retirement": 4.0,
+    "promotion": 3.0,
+    "shipping": 3.0,
 }
 SUSPENSION_THRESHOLD = 3.0
 ACK_THRESHOLD = 3.0
