@@ -8,6 +8,7 @@ import pytest
 
 from appealwatch.cases import (
     ALLOWED,
+    desk_names,
     match_case,
     plan_confirm,
     plan_dismiss,
@@ -180,3 +181,55 @@ def test_the_transition_table_is_closed_and_sane():
     assert not transition_allowed("restored", "new")
     assert not transition_allowed("suspicious", "new")
     assert transition_allowed("waiting", "needs_reply")
+
+
+@pytest.mark.parametrize("sender", [
+    "support@openai.zendesk.com", "help@openai.freshdesk.com", "noreply@openai.my.salesforce.com",
+    "openai@intercom-mail.com", "support@openai.helpscoutapp.com"])
+def test_a_help_desk_answering_for_the_provider_joins_its_open_case(sender):
+    """A help desk's reply is read as coming from the desk (its own domain): it joins the open
+    case of the provider it answers for, by ticket, account id, or as the provider's answer."""
+    open_case = case(state="appealed", tickets=frozenset({"88123"}))
+    other = case(id=8, provider="github", state="appealed", tickets=frozenset({"88123"}))
+    desk_id = sender.split("@")[1].split(".")[-2]
+    for kw in ({"ticket": "88123"}, {"account_ids": ("org-abc12345",)}, {"account_ids": ()}):
+        reply = msg(category="support_reply", message_id="<r@x>", from_addr=sender,
+                    provider=desk_id, **kw)
+        found, how = match_case(reply, [other, open_case] if kw.get("ticket") else [open_case])
+        assert found is open_case, (kw, how)
+    assert desk_names("support@zendesk.example") == frozenset()
+    assert desk_names(sender) == {"openai"}
+
+
+def test_a_long_ticket_number_joins_an_answer_from_another_address_of_the_provider():
+    open_case = case(state="appealed", tickets=frozenset({"202510131963052"}))
+    reply = msg(category="support_reply", message_id="<r@x>", provider="tencent-cloud-mail",
+                ticket="202510131963052", account_ids=())
+    assert match_case(reply, [open_case])[0] is open_case
+    # a short number could be anyone's; a notice is not an answer
+    assert match_case(msg(category="support_reply", message_id="<r@x>", provider="other",
+                          ticket="4711", account_ids=()),
+                      [case(state="appealed", tickets=frozenset({"4711"}))])[0] is None
+
+
+def test_a_second_notice_of_the_same_incident_joins_its_open_case():
+    # a warning, then the restriction two weeks later: one incident, one case
+    sent_from = frozenset({"noreply@openai.com"})
+    warned = case(state="new", account_ids=(), opened_at=T0, last_activity=T0, senders=sent_from)
+    later = msg(message_id="<m2@openai.com>", subject="Your organization is suspended",
+                account_ids=(), date=T0 + timedelta(days=16))
+    found, how = match_case(later, [warned])
+    assert found is warned and "same incident" in how
+    # not after a long silence, not from another of its addresses (another product), not for
+    # another account, not for a closed case
+    assert match_case(msg(message_id="<m3@openai.com>", account_ids=(),
+                          date=T0 + timedelta(days=31)), [warned])[0] is None
+    assert match_case(msg(message_id="<m3@openai.com>", account_ids=(), from_addr="b@openai.com",
+                          date=T0 + timedelta(days=2)), [warned])[0] is None
+    assert match_case(msg(message_id="<m3@openai.com>", account_ids=("org-other999",),
+                          date=T0 + timedelta(days=2)),
+                      [case(state="new", account_ids=("org-abc12345",), senders=sent_from)]
+                      )[0] is None
+    assert match_case(msg(message_id="<m3@openai.com>", account_ids=(),
+                          date=T0 + timedelta(days=2)),
+                      [case(state="denied", senders=sent_from)])[0] is None

@@ -79,9 +79,52 @@ def _refs(msg: MessageRow) -> set[str]:
     return {r for r in (msg.in_reply_to, *msg.refs) if r}
 
 
+# Help-desk platforms providers answer through: a reply from acme.zendesk.com is Acme's.
+HELP_DESKS = ("zendesk.com", "freshdesk.com", "salesforce.com", "force.com", "helpscout.net",
+              "helpscoutapp.com", "intercom.io", "intercom-mail.com", "intercom.com",
+              "zohodesk.com", "kayako.com", "happyfox.com", "gorgias.com")
+_GENERIC_LABELS = frozenset({
+    "support", "help", "helpdesk", "desk", "my", "mail", "email", "e", "noreply", "no-reply",
+    "donotreply", "notifications", "notification", "team", "service", "services", "customer",
+    "customers", "care", "ticket", "tickets", "info", "reply", "replies", "hello", "contact",
+    "cases", "case", "success", "www", "in", "eu", "us", "na"})
+# A notice from the address a provider wrote about an open case from, this soon after the
+# case's last message, is part of the same incident (a warning, then the restriction; a
+# reminder; an escalation), unless the two name different accounts.  (A large provider writes
+# about its different products from different addresses.)
+SAME_INCIDENT = timedelta(days=30)
+
+
+def desk_names(address: str | None) -> frozenset[str]:
+    """The names a help-desk address gives for the organisation it answers for: the labels
+    before the platform's domain and the mailbox name (acme.zendesk.com, acme@intercom-mail.com,
+    acme.my.salesforce.com: acme); empty for any other address."""
+    if not address or "@" not in address:
+        return frozenset()
+    local, _, host = address.lower().rpartition("@")
+    desk = next((d for d in HELP_DESKS if host == d or host.endswith("." + d)), None)
+    if desk is None:
+        return frozenset()
+    labels = [*host[: -len(desk)].strip(".").split("."), *local.replace("_", "-").split("+")]
+    return frozenset(x for x in labels if x and x not in _GENERIC_LABELS)
+
+
+def _same_provider(msg: MessageRow, case: CaseRow, desk: frozenset[str]) -> bool:
+    """Whether a message may be from a case's provider: the same one, one of them unknown, or
+    a help desk answering in the provider's name."""
+    return (msg.provider is None or case.provider is None or case.provider == msg.provider
+            or case.provider in desk)
+
+
+def _other_accounts(msg: MessageRow, case: CaseRow) -> bool:
+    return bool(msg.account_ids and case.account_ids
+                and set(msg.account_ids).isdisjoint(case.account_ids))
+
+
 def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, str]:
     """The case a message belongs to, and how it was linked."""
     candidates = [c for c in cases if c.state != "suspicious"]
+    desk = desk_names(msg.from_addr) | desk_names(msg.reply_to)
     if msg.message_id:
         # the same message again: a copy in another folder, or moved there by the user
         linked = [c for c in candidates if msg.message_id in c.message_ids]
@@ -93,13 +136,17 @@ def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, s
         if linked:
             return _prefer_open(linked), "threading headers"
     if msg.ticket:
+        # an answer quoting a long ticket number of an open case is about it, whichever of the
+        # provider's addresses or help desks it comes from
+        distinctive = msg.category in RESPONSES and len(msg.ticket) >= 6
         linked = [c for c in candidates if msg.ticket in c.tickets
-                  and (msg.provider is None or c.provider in (None, msg.provider))]
+                  and (_same_provider(msg, c, desk) or (distinctive and c.is_open))]
         if linked:
             return _prefer_open(linked), f"ticket {msg.ticket}"
-    if msg.account_ids and msg.provider:
+    if msg.account_ids and (msg.provider or desk):
         ids = set(msg.account_ids)
-        linked = [c for c in candidates if c.provider == msg.provider and ids & set(c.account_ids)]
+        linked = [c for c in candidates if c.provider and _same_provider(msg, c, desk)
+                  and ids & set(c.account_ids)]
         # a new notice on an account whose earlier incident is closed is a new incident
         if msg.category == "suspension":
             linked = [c for c in linked if c.is_open]
@@ -115,13 +162,22 @@ def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, s
                            and set(msg.account_ids).isdisjoint(c.account_ids))]
         if linked:
             return _prefer_open(linked), "another copy of its notice"
-    if msg.provider and msg.category in RESPONSES:
+    if msg.category == "suspension" and msg.provider and msg.date:
+        sender = (msg.from_addr or "").lower()
+        linked = [c for c in candidates if c.provider == msg.provider and c.is_open
+                  and sender in c.senders
+                  and c.opened_at <= msg.date <= c.last_activity + SAME_INCIDENT
+                  and not _other_accounts(msg, c)]
+        if linked:
+            return _prefer_open(linked), f"the open {msg.provider} case of the same incident"
+    if (msg.provider or desk) and msg.category in RESPONSES:
         # Providers often answer from another address, quoting only the user's own message:
         # an answer from a provider belongs to the open case with that provider.
-        linked = [c for c in candidates if c.provider == msg.provider and c.is_open
-                  and (msg.date is None or c.opened_at <= msg.date)]
+        linked = [c for c in candidates if c.provider and c.provider in {msg.provider, *desk}
+                  and c.is_open and (msg.date is None or c.opened_at <= msg.date)]
         if linked:
-            return _prefer_open(linked), f"the open {msg.provider} case"
+            found = _prefer_open(linked)
+            return found, f"the open {found.provider} case"
     return None, ""
 
 

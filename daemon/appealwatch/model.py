@@ -40,6 +40,7 @@ class CaseRow:
     last_followup_at: datetime | None = None  # when the last follow-up draft was planned
     message_ids: frozenset[str] = field(default=frozenset())
     tickets: frozenset[str] = field(default=frozenset())
+    senders: frozenset[str] = field(default=frozenset())  # addresses the provider wrote from
     deadline_at: datetime | None = None  # the last moment to act, as the provider stated it
     deadline_kind: str | None = None  # appeal | payment | rectify | closure | deletion
     deadline_text: str | None = None  # the provider's sentence

@@ -519,19 +519,14 @@ class Store:
     def _case(self, row: sqlite3.Row, with_ids: bool = True) -> CaseRow:
         ids: frozenset[str] = frozenset()
         tickets: frozenset[str] = frozenset([row["ticket"]] if row["ticket"] else [])
+        senders: frozenset[str] = frozenset()
         if with_ids:
-            tickets |= frozenset(
-                t for (t,) in self.db.execute(
-                    "SELECT DISTINCT ticket FROM messages WHERE case_id = ? AND ticket IS NOT NULL",
-                    (row["id"],),
-                )
-            )
-            ids = frozenset(
-                mid for (mid,) in self.db.execute(
-                    "SELECT message_id FROM messages WHERE case_id = ? AND message_id IS NOT NULL",
-                    (row["id"],),
-                )
-            ) | frozenset(
+            found = self.db.execute(
+                "SELECT message_id, ticket, from_addr, direction FROM messages WHERE case_id = ?",
+                (row["id"],)).fetchall()
+            tickets |= frozenset(t for _m, t, _f, _d in found if t)
+            senders = frozenset(f.lower() for _m, _t, f, d in found if f and d == "in")
+            ids = frozenset(m for m, _t, _f, _d in found if m) | frozenset(
                 mid for (mid,) in self.db.execute(
                     "SELECT message_id FROM drafts WHERE case_id = ?", (row["id"],)
                 )
@@ -552,6 +547,7 @@ class Store:
             last_followup_at=from_iso(row["last_followup_at"]),
             message_ids=ids,
             tickets=tickets,
+            senders=senders,
             deadline_at=from_iso(row["deadline_at"]), deadline_kind=row["deadline_kind"],
             deadline_text=row["deadline_text"], promised_until=from_iso(row["promised_until"]),
         )
