@@ -225,6 +225,36 @@ def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, su
     assert c.category == "irrelevant", c.explanation
 
 
+@pytest.mark.parametrize(("sender", "subject", "body"), [
+    # what the user did, in the app or in the settings
+    ("Mybank <alerts@mybank.example>", "Your card is locked",
+     "Your debit card ending 1234 has been locked in the app. Payments with it will be declined "
+     "until you unlock it. If you didn't do this, call us."),
+    ("Etsy <transaction@etsy.com>", "Your shop is in holiday mode",
+     "Holiday mode is on for your shop. Your listings are hidden until you switch it off."),
+    ("哔哩哔哩 <noreply@bilibili.com>", "账号已冻结",
+     "您已在设置中主动冻结账号，冻结期间他人无法登录。如需解冻，请使用本人手机号验证。"),
+    ("支付宝 <service@mail.alipay.com>", "账户注销结果通知",
+     "您提交的支付宝账户注销申请已完成，账户已注销，注销后无法恢复。"),
+    # the provider's product, not the user's account
+    ("Modelhub <noreply@modelhub.example>", "Model retirement",
+     "We are retiring the legacy model mh-large-2024 on 1 May. Your API key keeps working; "
+     "switch to the successor model before then, after that date requests to it will fail."),
+    ("云帆 <noreply@yunfan.example.cn>", "【云帆】旧版控制台下线通知",
+     "旧版控制台将于 2026年5月1日 停止服务，您的实例和数据不受影响，请使用新版控制台。"),
+    # goods, offers
+    ("京东 <jd@jd.com>", "订单暂停发货通知",
+     "您的订单 12345 因地址信息不全已暂停发货，请补充地址后我们将尽快为您发出。"),
+    ("Signals <vip@signals-club.example>", "Last chance",
+     "Only 5 spots left. Join today: your access will be closed if you don't claim it in 24 "
+     "hours."),
+])
+def test_everyday_mail_about_the_users_own_doing_a_product_or_goods(rules, sender, subject,
+                                                                      body):
+    c = run(mail(sender, subject, body), rules)
+    assert c.category == "irrelevant", c.explanation
+
+
 def test_an_organisations_answer_in_a_thread_about_a_case(rules):
     c = run(mail("华云客服 <service@huayun.example.cn>", "回复：账号冻结申诉",
                  "您好，为核实账号归属，请提供以下信息：1. 注册手机号 2. 最近一次充值的订单号。"

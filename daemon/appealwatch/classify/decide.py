@@ -33,6 +33,7 @@ _CASE_WORDS = re.compile(
     r"\b(?:appeal|reinstat|reactivat|unsuspend|unban|unlock|unfreez|suspension|restriction)"
     r"|申诉|解封|解冻|复核|恢复"
 )
+_APPEAL = re.compile(r"\b(?:appeal|reinstat|unsuspend|unban)|申诉|解封|复核")
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|转发)\s*[:：]", re.I)
 
 
@@ -150,8 +151,9 @@ def classify(
     asks = 2.0 if REQUEST.search(low) or (("?" in low or "？" in low) and questions(low)) \
         else 0.0
     reply = scores.get("support_reply", 0.0) + pending + asks
-    if not answers and any(cue.search(low, present) for cue in rules.negatives.get("survey", ())):
-        reply -= NEGATIVE_WEIGHTS["survey"]  # "could you take two minutes to tell us …"
+    for group in ("survey", "shipping"):  # "could you take two minutes …", "请补充地址"
+        if not answers and any(cue.search(low, present) for cue in rules.negatives.get(group, ())):
+            reply -= NEGATIVE_WEIGHTS[group]
     candidates = {
         "suspension": (susp - neg_total - bonus, SUSPENSION_THRESHOLD + 1),
         "ticket_ack": (scores.get("ticket_ack", 0.0) + bonus, ACK_THRESHOLD + 1),
@@ -159,6 +161,9 @@ def classify(
         "restored": (restored + bonus, DECISION_THRESHOLD + 1),
         "denied": (denied + bonus * 1.5, DECISION_THRESHOLD + 1),
     }
+    if reading.requested and not _APPEAL.search(low):
+        # what the user asked for cannot be undone ("注销后无法恢复"): no appeal was denied
+        candidates["denied"] = (0.0, DECISION_THRESHOLD + 1)
     # the subject of a reply names the thread's topic ("Re: 账号冻结申诉")
     about_a_case = bool(reading.framings or _CASE_WORDS.search(low) or ticket
                         or _CASE_WORDS.search(subject.lower())
