@@ -233,3 +233,19 @@ def test_a_second_notice_of_the_same_incident_joins_its_open_case():
     assert match_case(msg(message_id="<m3@openai.com>", account_ids=(),
                           date=T0 + timedelta(days=2)),
                       [case(state="denied", senders=sent_from)])[0] is None
+
+
+def test_a_providers_mail_pointing_at_an_open_case_is_kept_with_it():
+    """"Your ticket 202510131963052 has a new reply" reads as no reply or decision, but its
+    ticket number says which case it is about: it joins it, and the user is asked to read it."""
+    open_case = case(state="appealed", tickets=frozenset({"202510131963052"}))
+    pointer = msg(category="irrelevant", reason=None, message_id="<t@openai.com>",
+                  ticket="202510131963052", account_ids=(), date=T0 + timedelta(days=1))
+    plan = plan_incoming(pointer, [open_case], T0 + timedelta(days=2), PROVIDERS)
+    assert plan.case_id == open_case.id and plan.transition is None and not plan.drafts
+    assert [n.event for n in plan.notices] == ["provider_reply"]
+    assert plan.changes["provider_last_at"] == T0 + timedelta(days=1)
+    # not for a closed case, nor without a link to one
+    for cases in ([case(state="restored", tickets=frozenset({"202510131963052"}))],
+                  [case(state="appealed")]):
+        assert plan_incoming(pointer, cases, T0, PROVIDERS).case_id is None

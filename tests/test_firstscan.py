@@ -284,3 +284,16 @@ def test_a_dismissed_possible_notice_never_notifies_again(tmp_path, capsys):
     (after,) = cases_json(cfg, capsys)
     assert after["id"] == case["id"] and after["state"] == "dismissed"
     assert drafts_by_case(box.root) == {}
+
+
+def test_a_ticket_notice_that_reads_as_everyday_mail_joins_its_case(tmp_path, capsys):
+    """A real thread (Tencent Cloud: notice, ticket created, "your ticket has a new reply"),
+    where the last reads as no reply or decision: its ticket number puts it in the case."""
+    wild = Path(__file__).parent / "data" / "wild" / "messages"
+    box = Mailbox(tmp_path / "Maildir")
+    cfg, _events = events_config(tmp_path, box.root)
+    for n, name in enumerate(("b061", "b062", "b023")):
+        deliver(box.root, "INBOX", (wild / f"{name}.eml").read_bytes(), f"{n}.{name}.x")
+    assert run_cli(cfg, "scan", "--now", "2025-10-14T12:00+08:00") == 0
+    cases = [c for c in cases_json(cfg, capsys) if c["provider"] == "tencent"]
+    assert [c["messages"] for c in cases] == [3]

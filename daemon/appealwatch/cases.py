@@ -220,6 +220,8 @@ def plan_incoming(
     if forwarded_by(msg):
         folder_note = f" (forwarded by {forwarded_by(msg)}){folder_note}"
     name = _name(providers, msg.provider)
+    if msg.category == "irrelevant" and msg.provider:
+        return _about_a_case(msg, cases, when, name, folder_note)
     if msg.category in (None, "irrelevant"):
         return Plan(why="irrelevant")
     if msg.phishing:
@@ -233,6 +235,29 @@ def plan_incoming(
     if link == SAME_MESSAGE:
         return Plan(case_id=case.id, why=f"{SAME_MESSAGE} as case {case.id}'s, seen before")
     return _advance_from(case, msg, when, name, folder_note, f"linked by {link}")
+
+
+def _about_a_case(msg: MessageRow, cases: list[CaseRow], when: datetime, name: str,
+                  folder_note: str) -> Plan:
+    """A provider's mail that reads as no notice, reply or decision but points at an open case
+    by its thread or its ticket number ("your ticket 2025… has a new reply") is the case's: it
+    is kept with it, and the user is asked to read it."""
+    refs = _refs(msg)
+    linked = [c for c in cases if c.is_open and (
+        c.message_ids & refs or (msg.ticket and msg.ticket in c.tickets
+                                 and c.provider in (None, msg.provider)))]
+    if not linked:
+        return Plan(why="irrelevant")
+    case = _prefer_open(linked)
+    return Plan(
+        case_id=case.id,
+        changes={"last_activity": max(when, case.last_activity),
+                 "provider_last_at": max(when, case.provider_last_at or when)},
+        notices=(NoticeIntent(
+            "provider_reply", f"{name} wrote about this case{folder_note} "
+            f"({msg.subject or 'no subject'}); it reads as neither a question nor a decision: "
+            "please read it.", msg.folder_role),),
+        why="a message about an open case")
 
 
 def _told_only(msg: MessageRow, state: str, when: datetime, cause: str, event: str,

@@ -177,7 +177,10 @@ def message_row(raw: bytes, folder_id: int, role: str, location: str, rules: Rul
         if facts:
             row["facts"] = {**row.get("facts", {}), **facts}
     if result.category == "irrelevant":
-        row["processed"] = True
+        # a provider's mail that points at a case (its ticket number, a reply in a thread) is
+        # decided like the rest: it may be about an open case whatever its wording
+        row["processed"] = not (result.provider and (result.ticket or parsed.in_reply_to
+                                                     or parsed.references))
         if result.provider:
             row["facts"] = payment_facts(parsed.subject, parsed.text)
         elif (found := forwarded_notice(parsed)) is not None and found.sender is not None:
