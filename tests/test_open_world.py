@@ -242,6 +242,16 @@ def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, su
      "switch to the successor model before then, after that date requests to it will fail."),
     ("云帆 <noreply@yunfan.example.cn>", "【云帆】旧版控制台下线通知",
      "旧版控制台将于 2026年5月1日 停止服务，您的实例和数据不受影响，请使用新版控制台。"),
+    # a reminder of what may come, maintenance with a window, a suspension in sport or school
+    ("易通移动 <notice@yitong-mobile.example.cn>", "停机提醒",
+     "尊敬的客户，您的话费余额不足 5 元，为避免欠费停机，请及时充值。"),
+    ("QQ <10000@qq.com>", "维护公告",
+     "为提升服务质量，QQ 空间将于 3月1日 00:00-06:00 暂停服务进行系统升级，届时部分功能无法使用。"),
+    ("County FA <discipline@county-fa.example>", "Suspension notification",
+     "Your player Sam Lee received a red card and is suspended from the next three matches."),
+    ("Learnly <no-reply@learnly.example>", "Course suspended",
+     "The course Intro to Rust has been suspended for this term because of low enrolment. You "
+     "have been refunded in full."),
     # goods, offers
     ("京东 <jd@jd.com>", "订单暂停发货通知",
      "您的订单 12345 因地址信息不全已暂停发货，请补充地址后我们将尽快为您发出。"),

@@ -10,7 +10,7 @@ from appealwatch.config import Cue
 
 # How much each hard-negative group counts against a suspension reading.
 NEGATIVE_WEIGHTS = {
-    "maintenance": 3.0,
+    "maintenance": 4.0,
     "paused_by_user": 4.0,
     "offtopic_suspension": 4.0,
     "usage_warning": 3.0,
