@@ -393,12 +393,42 @@ class ImapSource:
         client.create_folder(name)
         self._selected = None
 
-    def find_draft(self, message_id: str) -> str | None:
+    def _find(self, select: Callable[[IMAPClient], None], message_id: str) -> str | None:
+        """The UID of the message with this Message-ID in the folder ``select`` selects."""
         def search(c: IMAPClient) -> list[int]:
-            self._select_drafts(c)
+            select(c)
             return c.search(["HEADER", "Message-ID", message_id])
         found = self._call(search)
         return str(max(found)) if found else None  # type: ignore[type-var, arg-type]
+
+    def _appended(self, resp: bytes | None, found: Callable[[], str | None], what: str) -> str:
+        """The UID an APPEND gave (APPENDUID), else the one a search finds."""
+        m = re.search(rb"\[APPENDUID \d+ (\d+)\]", resp or b"")
+        if m:
+            return m.group(1).decode()
+        uid = found()
+        if uid is None:
+            raise ImapError(f"account {self.account}: the server accepted the {what} but it "
+                            "cannot be found")
+        return uid
+
+    def _remove(self, select: Callable[[IMAPClient], None], location: str, *,
+                expunge_folder: bool) -> None:
+        """Delete one message.  Without UIDPLUS only a folder-wide EXPUNGE can remove it:
+        done in Drafts (``expunge_folder``), never in INBOX, where it would take the user's."""
+        uid = int(location)
+
+        def remove(c: IMAPClient) -> None:
+            select(c)
+            c.add_flags([uid], [DELETED])
+            if c.has_capability("UIDPLUS"):
+                c.uid_expunge([uid])
+            elif expunge_folder:
+                c.expunge()
+        self._call(remove)
+
+    def find_draft(self, message_id: str) -> str | None:
+        return self._find(self._select_drafts, message_id)
 
     def append_draft(self, raw: bytes) -> str:
         """APPEND once, never retried here: after a failure the engine searches first."""
@@ -414,15 +444,8 @@ class ImapSource:
         except NETWORK_ERRORS as exc:
             self.close()
             raise self._failure(exc) from None
-        m = re.search(rb"\[APPENDUID \d+ (\d+)\]", resp or b"")
-        if m:
-            return m.group(1).decode()
         mid = _message_id(raw)
-        found = self.find_draft(mid) if mid else None
-        if found is None:
-            raise ImapError(f"account {self.account}: the server accepted the draft but it "
-                            "cannot be found in Drafts")
-        return found
+        return self._appended(resp, lambda: self.find_draft(mid) if mid else None, "draft")
 
     def read_draft(self, location: str) -> bytes | None:
         uid = int(location)
@@ -434,16 +457,7 @@ class ImapSource:
         return self._call(fetch)  # type: ignore[return-value]
 
     def remove_draft(self, location: str) -> None:
-        uid = int(location)
-
-        def remove(c: IMAPClient) -> None:
-            self._select_drafts(c)
-            c.add_flags([uid], [DELETED])
-            if c.has_capability("UIDPLUS"):
-                c.uid_expunge([uid])
-            else:
-                c.expunge()
-        self._call(remove)
+        self._remove(self._select_drafts, location, expunge_folder=True)
 
     # -------------------------------------------------------------- notification messages
 
@@ -454,11 +468,7 @@ class ImapSource:
             self._selected = (name, False)
 
     def find_note(self, message_id: str) -> str | None:
-        def search(c: IMAPClient) -> list[int]:
-            self._select_inbox(c)
-            return c.search(["HEADER", "Message-ID", message_id])
-        found = self._call(search)
-        return str(max(found)) if found else None  # type: ignore[type-var, arg-type]
+        return self._find(self._select_inbox, message_id)
 
     def append_note(self, raw: bytes, message_id: str) -> str:
         """APPEND to INBOX as unseen, once: after a failure the engine searches first."""
@@ -469,14 +479,7 @@ class ImapSource:
         except NETWORK_ERRORS as exc:
             self.close()
             raise self._failure(exc) from None
-        m = re.search(rb"\[APPENDUID \d+ (\d+)\]", resp or b"")
-        if m:
-            return m.group(1).decode()
-        found = self.find_note(message_id)
-        if found is None:
-            raise ImapError(f"account {self.account}: the server accepted the notification "
-                            "message but it cannot be found in INBOX")
-        return found
+        return self._appended(resp, lambda: self.find_note(message_id), "notification message")
 
     def note_state(self, location: str) -> str | None:
         uid = int(location)
@@ -490,14 +493,7 @@ class ImapSource:
         return self._call(flags)  # type: ignore[return-value]
 
     def remove_note(self, location: str) -> None:
-        uid = int(location)
-
-        def remove(c: IMAPClient) -> None:
-            self._select_inbox(c)
-            c.add_flags([uid], [DELETED])
-            if c.has_capability("UIDPLUS"):
-                c.uid_expunge([uid])  # without UIDPLUS an EXPUNGE would take the user's too
-        self._call(remove)
+        self._remove(self._select_inbox, location, expunge_folder=False)
 
     @staticmethod
     def content_hash(raw: bytes) -> str:
