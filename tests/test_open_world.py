@@ -236,6 +236,15 @@ def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, su
      "您已在设置中主动冻结账号，冻结期间他人无法登录。如需解冻，请使用本人手机号验证。"),
     ("支付宝 <service@mail.alipay.com>", "账户注销结果通知",
      "您提交的支付宝账户注销申请已完成，账户已注销，注销后无法恢复。"),
+    ("Gym <hello@fitgym.example>", "Membership freeze confirmed",
+     "Your membership freeze from 1 to 31 March is confirmed. Billing is paused during it."),
+    ("淘宝 <service@taobao.com>", "您的商品已下架",
+     "您已将商品“手工茶具”下架，如需重新上架请在卖家中心操作。"),
+    ("Vercel <notifications@vercel.com>", "Deployment paused",
+     "Preview deployments for project web are paused because the Git integration was "
+     "disconnected by a team member."),
+    ("IT Helpdesk <it@acme-corp.example>", "VPN maintenance Friday",
+     "VPN access will be disabled on Friday evening while we upgrade the gateway."),
     # the provider's product, not the user's account
     ("Modelhub <noreply@modelhub.example>", "Model retirement",
      "We are retiring the legacy model mh-large-2024 on 1 May. Your API key keeps working; "
