@@ -261,12 +261,20 @@ def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, su
     ("Learnly <no-reply@learnly.example>", "Course suspended",
      "The course Intro to Rust has been suspended for this term because of low enrolment. You "
      "have been refunded in full."),
+    ("华为云 <noreply@huaweicloud.com>", "【华为云】服务暂停公告",
+     "因机房电力改造，华北一区域的部分服务将于 3月1日 凌晨暂停，约 2 小时，完成后自动恢复。"),
+    ("GitHub <noreply@github.com>", "[GitHub] A new SSH key was added",
+     "A new public key was added to your account. If you believe this key was added in error, "
+     "you can remove the key and disable access."),
     # goods, offers
     ("京东 <jd@jd.com>", "订单暂停发货通知",
      "您的订单 12345 因地址信息不全已暂停发货，请补充地址后我们将尽快为您发出。"),
     ("Signals <vip@signals-club.example>", "Last chance",
      "Only 5 spots left. Join today: your access will be closed if you don't claim it in 24 "
      "hours."),
+    ("SEO Expert <rank@topseo-agency.example>", "Your site is blacklisted",
+     "I checked your site acme-tools.dev and it is blacklisted by Google for spammy backlinks. "
+     "We can remove the penalty in 7 days. Reply for pricing."),
 ])
 def test_everyday_mail_about_the_users_own_doing_a_product_or_goods(rules, sender, subject,
                                                                       body):

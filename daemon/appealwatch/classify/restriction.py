@@ -41,7 +41,7 @@ _HOST = re.compile(r"\b[a-z0-9-]+(?:\u2024[a-z0-9-]+)*\u2024[a-z]{2,}\b")  # a s
 # a report the user made about someone else: what was done is done to them
 _REPORTED = re.compile(
     r"[你您]举报的|被举报|\b(?:account|user|content|post|video|seller)s? you reported\b")
-_REMINDER = re.compile(r"\s*(?:提醒|预警|风险提示)")
+_REMINDER = re.compile(r"\s*(?:提醒|预警|风险提示|公告)")
 _YOURS = re.compile(r"\byours?\b|您的|你的")
 _YOUR = re.compile(r"\byour\b|\byou\b|您|你")
 _WORD = re.compile(r"[\w'-]+")
@@ -192,7 +192,7 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
             return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
                 else "hypothetical"
         if _REMINDER.match(after):
-            return "hypothetical"  # "停机提醒", "冻结预警": what may come, not what was done
+            return "hypothetical"  # "停机提醒", "暂停公告": what may come, or is for everyone
         if c.sched_zh.search(before[-8:]) or c.sched_zh.search(sentence[:4]):
             return SCHEDULED
         if _ZH_DONE.search(before[-10:]) or not before.strip():
