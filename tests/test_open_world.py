@@ -266,6 +266,12 @@ def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, su
     ("GitHub <noreply@github.com>", "[GitHub] A new SSH key was added",
      "A new public key was added to your account. If you believe this key was added in error, "
      "you can remove the key and disable access."),
+    ("Namecheap <support@namecheap.com>", "Domain lock enabled",
+     "The registrar lock for acme-tools.dev is now on: the domain is locked to prevent "
+     "unauthorised transfers. You can unlock it before a transfer."),
+    ("Xbox <xboxreps@engage.xbox.com>", "Screen time limit reached",
+     "Alex has reached today's screen time limit. Xbox is locked until tomorrow unless you "
+     "grant more time."),
     # goods, offers
     ("京东 <jd@jd.com>", "订单暂停发货通知",
      "您的订单 12345 因地址信息不全已暂停发货，请补充地址后我们将尽快为您发出。"),

@@ -258,7 +258,8 @@ _LOCK_OUTWEIGHS = ("signin_alert", "password_reset")
 # negatives that say what the message is, whatever restriction words it has
 _DEFINITE_NEGATIVES = ("maintenance", "paused_by_user", "offtopic_suspension", "list_mail",
                        "usage_warning", "renewal_reminder", "inactivity", "inventory", "survey",
-                       "sharing", "retirement", "promotion")
+                       "sharing", "retirement", "promotion",
+                       "protection")
 
 
 def _possible(reading: Reading, margin: float, negatives: dict[str, float],

@@ -25,6 +25,7 @@ NEGATIVE_WEIGHTS = {
     "list_mail": 2.0,
     "retirement": 4.0,
     "promotion": 3.0,
+    "protection": 4.0,
     "shipping": 3.0,
 }
 SUSPENSION_THRESHOLD = 3.0
