@@ -215,9 +215,21 @@ class Engine:
 
     # -------------------------------------------------------------- the pass
 
-    def scan(self, accounts: set[str] | None = None) -> Report:
+    def scan(self, accounts: set[str] | None = None,
+             hints: dict[str, set[str]] | None = None) -> Report:
+        """One pass over ``accounts`` (all by default).  ``hints`` names, per account, the
+        folders (roles) a watcher saw change: their new mail is read, decided on and notified
+        first, and the rest of the pass (every folder, follow-ups, drafts) follows, so that a
+        notice is announced without waiting for the draft to be written."""
         report = Report()
         self.fetched.clear()
+        for source in self.sources:
+            roles = (hints or {}).get(source.account)
+            if roles and not self.dry_run and (accounts is None or source.account in accounts):
+                account_id = self.store.account_id(source.account, source.kind)
+                self.ingest(source, account_id, report, roles)
+                self.decide(source, account_id, report)
+                self.deliver(report)
         for source in self.sources:
             if accounts is not None and source.account not in accounts:
                 continue
@@ -258,12 +270,14 @@ class Engine:
                 addrs.add(acct.email.lower())
         return frozenset(a for a in addrs if a)
 
-    def ingest(self, source: MailSource, account_id: int, report: Report) -> None:
+    def ingest(self, source: MailSource, account_id: int, report: Report,
+               roles: set[str] | None = None) -> None:
+        """New mail of every folder but Drafts (of ``roles`` only, when given)."""
         rules = self.config.rules
         trusted = tuple(self.config.model.mail.trusted_authserv_ids)
         own = self._own_addresses(source)
         for role, name in source.folders().items():
-            if role == "drafts":
+            if role == "drafts" or (roles is not None and role not in roles):
                 continue
             folder_id = self.store.folder_id(account_id, role, name)
             uidvalidity, checkpoint = self.store.folder_checkpoint(folder_id)

@@ -60,6 +60,7 @@ class Service:
         self.stopping = threading.Event()
         self.reload_wanted = threading.Event()
         self.dirty: set[str] = set()
+        self.hints: dict[str, set[str]] = {}  # account -> the folders (roles) seen to change
         self.actions: list[tuple[int, str]] = []
         self.dirty_lock = threading.Lock()
         self.config: Config | None = None
@@ -71,10 +72,13 @@ class Service:
 
     # -------------------------------------------------------------- signals from elsewhere
 
-    def changed(self, account: str, _role: str = "") -> None:
-        """Called from watcher threads and timers: something may be new for this account."""
+    def changed(self, account: str, role: str = "") -> None:
+        """Called from watcher threads and timers: something may be new for this account (in
+        the folder with this role, when a watcher says which: that one is looked at first)."""
         with self.dirty_lock:
             self.dirty.add(account)
+            if role:
+                self.hints.setdefault(account, set()).add(role)
         self.wake.set()
 
     def queue_action(self, case_id: int, key: str) -> None:
@@ -219,6 +223,7 @@ class Service:
                     self._after_sleep(reasons)
                 with self.dirty_lock:
                     accounts, self.dirty = self.dirty, set()
+                    hints, self.hints = self.hints, {}
                     actions, self.actions = self.actions, []
                 for case_id, key in actions:
                     try:
@@ -229,7 +234,7 @@ class Service:
                                     case_id, exc)
                     self.changed(next(iter(s.account for s in self.engine.sources)))
                 if accounts:
-                    self._scan(accounts)
+                    self._scan(accounts, hints)
                 if interval and time.monotonic() - last_ping >= interval:
                     sd_notify("WATCHDOG=1")
                     last_ping = time.monotonic()
@@ -242,9 +247,9 @@ class Service:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    def _scan(self, accounts: set[str]) -> None:
+    def _scan(self, accounts: set[str], hints: dict[str, set[str]] | None = None) -> None:
         try:
-            report = self.engine.scan(accounts=accounts)
+            report = self.engine.scan(accounts=accounts, hints=hints)
         except Exception as exc:  # a scan failing (server gone) must not end the service
             log.warning("scan of %s failed: %s: %s; retrying shortly", ", ".join(sorted(
                 accounts)), type(exc).__name__, exc)

@@ -165,7 +165,6 @@ class FolderWatcher(threading.Thread):
         while not self.stopping.is_set():
             client.idle()
             started = time.monotonic()
-            changed: list = []
             nudged = False
             while not self.stopping.is_set():
                 slice_start = time.monotonic()
@@ -180,9 +179,13 @@ class FolderWatcher(threading.Thread):
                     break
                 responses = client.idle_check(timeout=0) if what == "server" else []
                 self.last_alive = time.monotonic()
+                if any(len(r) >= 2 and r[1] == b"EXISTS" for r in responses):
+                    # new mail: said at once, and the connection stays in IDLE as a bare
+                    # client's would (DONE + IDLE would make the server start its wait before
+                    # the next announcement afresh)
+                    self.on_change(self.account, self.role)
                 if responses:
-                    changed = responses
-                    break
+                    continue
                 if what == "server":
                     break  # readable with nothing to read: the server closed the connection
             # after a sleep (a nudge may have come while this thread was busy) a dead
@@ -197,7 +200,7 @@ class FolderWatcher(threading.Thread):
             if nudged:
                 log.info("account %s, %s: the connection is alive after waking",
                          self.account, self.folder)
-            if changed or nudged or time.monotonic() - started >= self.renew:
+            if nudged or time.monotonic() - started >= self.renew:
                 self.on_change(self.account, self.role)
 
     def _poll_loop(self, client: IMAPClient) -> None:
