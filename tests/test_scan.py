@@ -363,3 +363,44 @@ def test_a_crash_at_each_step_is_completed_by_the_next_run(tmp_path, point):
         assert db.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 19
     finally:
         db.close()
+
+
+def test_a_folder_a_watcher_names_is_notified_before_the_drafts_are_written(tmp_path):
+    """The service's pass is told which folder its IDLE watcher saw change: the notice found
+    there is announced before any draft is written (the drafts follow in the same pass).  A
+    pass told nothing writes the drafts first, as `scan` does."""
+    from appealwatch.app import make_engine
+    from appealwatch.config import load_config
+    from appealwatch.store import Store
+
+    def notice(n: int) -> bytes:
+        return make_mail(
+            sender="GitHub <support@github.com>", subject="Your account has been suspended",
+            body="Your account has been suspended for automated activity that violates our "
+            f"terms of service (account octo-{n}).", auth=[auth_pass("github.com")],
+            message_id=f"<hint-{n}@github.com>", date=datetime(2026, 11, 30, tzinfo=UTC))
+
+    maildir = tmp_path / "Maildir"
+    for folder in ("INBOX", "Junk", "Sent", "Drafts"):
+        target = maildir if folder == "INBOX" else maildir / f".{folder}"
+        for sub in ("cur", "new", "tmp"):
+            (target / sub).mkdir(parents=True, exist_ok=True)
+    seen = tmp_path / "drafts-at-notification"
+    drafts = maildir / ".Drafts"
+    command = f"find {drafts}/cur {drafts}/new -type f | grep -c . >> {seen}; cat > /dev/null"
+    cfg = write_config(tmp_path, maildir, '[notify]\nbackends = ["command"]\n'
+                       f'command = ["sh", "-c", {json.dumps(command)}]\n')
+    config = load_config(cfg)
+    store = Store(tmp_path / "state.sqlite3")
+    engine = make_engine(config, store, now=datetime.fromisoformat(NOW), dry_run=False)
+    try:
+        deliver(maildir, "Junk", notice(1), "1.hint.x")
+        report = engine.scan(hints={"t": {"junk"}})
+        assert (report.cases_opened, report.drafts_written) == (1, 1)
+        deliver(maildir, "Junk", notice(2), "2.hint.x")
+        report = engine.scan()
+        assert (report.cases_opened, report.drafts_written) == (1, 1)
+    finally:
+        engine.close()
+        store.close()
+    assert seen.read_text().split() == ["0", "2"]  # no draft yet; then both drafts

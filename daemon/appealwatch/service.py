@@ -254,7 +254,9 @@ class Service:
             log.warning("scan of %s failed: %s: %s; retrying shortly", ", ".join(sorted(
                 accounts)), type(exc).__name__, exc)
             log.debug("scan failure", exc_info=True)
-            threading.Timer(10.0, lambda: [self.changed(a) for a in accounts]).start()
+            retry = threading.Timer(10.0, lambda: [self.changed(a) for a in accounts])
+            retry.daemon = True  # a retry still waiting must not hold up the exit
+            retry.start()
             return
         self.scans += 1
         if report.seen or report.notifications:

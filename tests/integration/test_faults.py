@@ -438,6 +438,9 @@ def test_run_recovers_by_itself_from_resets_and_refusals(tmp_path, fresh_account
         fresh_account.deliver("INBOX", notice(80))
         assert wait_for(lambda: events(tmp_path), 60, step=0.5), (
             tmp_path / "run.log").read_text()
+        # the notice is announced first; its draft follows once the APPEND is retried
+        assert wait_for(lambda: drafts_answering(fresh_account) == expected(80), 30,
+                        step=0.5), (tmp_path / "run.log").read_text()
         assert proc.poll() is None
     finally:
         text = stop_run(proc, log)
