@@ -373,12 +373,19 @@ def test_a_folder_a_watcher_names_is_notified_before_the_drafts_are_written(tmp_
     from appealwatch.config import load_config
     from appealwatch.store import Store
 
-    def notice(n: int) -> bytes:
+    def notice(n: int) -> bytes:  # two providers: two cases
+        if n == 1:
+            return make_mail(
+                sender="GitHub <support@github.com>", subject="Your account has been suspended",
+                body="Your account has been suspended for automated activity that violates our "
+                "terms of service.", auth=[auth_pass("github.com")],
+                message_id="<hint-1@github.com>", date=datetime(2026, 11, 30, tzinfo=UTC))
         return make_mail(
-            sender="GitHub <support@github.com>", subject="Your account has been suspended",
-            body="Your account has been suspended for automated activity that violates our "
-            f"terms of service (account octo-{n}).", auth=[auth_pass("github.com")],
-            message_id=f"<hint-{n}@github.com>", date=datetime(2026, 11, 30, tzinfo=UTC))
+            sender="OpenAI <noreply@tm.openai.com>",
+            subject="Your OpenAI API organization has been deactivated",
+            body="Access for your organization org-Hint2XYZ has been deactivated because of "
+            "repeated violations of our usage policies.", auth=[auth_pass("tm.openai.com")],
+            message_id="<hint-2@tm.openai.com>", date=datetime(2026, 11, 30, tzinfo=UTC))
 
     maildir = tmp_path / "Maildir"
     for folder in ("INBOX", "Junk", "Sent", "Drafts"):

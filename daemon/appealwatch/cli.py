@@ -384,7 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "second, e.g. 3600 for an hour a second; default 1)")
     p.set_defaults(func=cmd_run)
 
-    from appealwatch import wizard
+    # the options alone: the wizard itself is loaded only when `init` runs
+    from appealwatch.initoptions import add_arguments as init_arguments
 
     p = sub.add_parser(
         "init", help="set up: ask a few questions, check the login, write the config",
@@ -396,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
         "session: a note in your INBOX, ntfy or apprise, which reach a phone), writes a "
         "commented config (mode 0600), runs the doctor's checks and can install the systemd "
         "user service.  Every question has an option; --non-interactive never asks.")
-    wizard.add_arguments(p)
+    init_arguments(p)
     p.set_defaults(func=cmd_init, needs_config=False)
 
     p = sub.add_parser("login", help="store an IMAP account's password in the OS keyring",

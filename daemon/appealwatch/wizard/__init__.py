@@ -12,8 +12,9 @@ systemd user unit if wanted.  The password goes only to the OS keyring, never in
 not into a keyring that keeps it unencrypted unless the user says so).
 
 The modules: ``servers`` (the providers' IMAP servers), ``place`` (the country and time zone),
-``dialogue`` (asking), ``options`` (the command line), ``questions`` (the account), ``notify``
-(where notifications go), ``login`` (the checks), ``configfile`` (the file); this one runs them.
+``dialogue`` (asking), ``questions`` (the account), ``notify`` (where notifications go),
+``login`` (the checks), ``configfile`` (the file); this one runs them.  The command line's
+options are in ``appealwatch.initoptions``, so that the CLI is built without loading this.
 
 Exit status: 0 done; 1 the config was written but something does not work yet (the login, a
 doctor check, the keyring, the service unit) or an existing config was not replaced; 2 a bad or
@@ -30,6 +31,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from appealwatch.initoptions import add_arguments
 from appealwatch.wizard.configfile import exists_error, render_config, target_path, write_config
 from appealwatch.wizard.dialogue import (
     EXIT_FAILURE,
@@ -43,7 +45,6 @@ from appealwatch.wizard.dialogue import (
 )
 from appealwatch.wizard.login import login_until_it_works, maildir_folders
 from appealwatch.wizard.notify import ask_notify
-from appealwatch.wizard.options import add_arguments
 from appealwatch.wizard.questions import Answers, ask_place, collect
 
 __all__ = ["add_arguments", "run"]

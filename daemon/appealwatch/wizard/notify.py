@@ -10,8 +10,8 @@ import os
 import secrets
 import shlex
 
+from appealwatch.initoptions import NOTIFY_BACKENDS
 from appealwatch.wizard.dialogue import Dialogue, split_list
-from appealwatch.wizard.options import NOTIFY_BACKENDS
 from appealwatch.wizard.questions import Answers, check_command
 
 NTFY_SERVER = "https://ntfy.sh"

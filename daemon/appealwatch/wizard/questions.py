@@ -13,8 +13,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appealwatch.initoptions import port
 from appealwatch.wizard.dialogue import MAX_ATTEMPTS, Dialogue, WizardError
-from appealwatch.wizard.options import port
 from appealwatch.wizard.place import guess_place, supported_countries, zone_ok
 from appealwatch.wizard.servers import (
     ServerGuess,

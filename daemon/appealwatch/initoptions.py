@@ -1,4 +1,5 @@
-"""The options of `appealwatch init`: one for every question it can ask."""
+"""The options of `appealwatch init`: one for every question it can ask.  Outside the wizard
+package, so that the command line is built without loading the wizard."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def port(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `appealwatch init`: one for every question it can ask."""
+    """The options of `appealwatch init`: one for every question it can ask.  Outside the wizard
+package, so that the command line is built without loading the wizard."""
     who = parser.add_argument_group("you")
     who.add_argument("--email", metavar="ADDRESS",
                      help="your e-mail address (drafts are written from it)")
