@@ -225,8 +225,11 @@ class Engine:
         self.fetched.clear()
         for source in self.sources:
             roles = (hints or {}).get(source.account)
-            if roles and not self.dry_run and (accounts is None or source.account in accounts):
-                account_id = self.store.account_id(source.account, source.kind)
+            if not roles or self.dry_run or (accounts is not None and
+                                             source.account not in accounts):
+                continue
+            account_id = self.store.account_id(source.account, source.kind)
+            if self.store.scanned_at(account_id) is not None:  # a first pass is history
                 self.ingest(source, account_id, report, roles)
                 self.decide(source, account_id, report)
                 self.deliver(report)
