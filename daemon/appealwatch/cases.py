@@ -90,7 +90,7 @@ _GENERIC_LABELS = frozenset({
     "cases", "case", "success", "www", "in", "eu", "us", "na"})
 # A notice from the address a provider wrote about an open case from, this soon after the
 # case's last message, is part of the same incident (a warning, then the restriction; a
-# reminder; an escalation), unless the two name different accounts.  (A large provider writes
+# reminder; an escalation), unless it names an account the case does not.  (A large provider writes
 # about its different products from different addresses.)
 SAME_INCIDENT = timedelta(days=30)
 
@@ -114,11 +114,6 @@ def _same_provider(msg: MessageRow, case: CaseRow, desk: frozenset[str]) -> bool
     a help desk answering in the provider's name."""
     return (msg.provider is None or case.provider is None or case.provider == msg.provider
             or case.provider in desk)
-
-
-def _other_accounts(msg: MessageRow, case: CaseRow) -> bool:
-    return bool(msg.account_ids and case.account_ids
-                and set(msg.account_ids).isdisjoint(case.account_ids))
 
 
 def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, str]:
@@ -167,7 +162,7 @@ def match_case(msg: MessageRow, cases: list[CaseRow]) -> tuple[CaseRow | None, s
         linked = [c for c in candidates if c.provider == msg.provider and c.is_open
                   and sender in c.senders
                   and c.opened_at <= msg.date <= c.last_activity + SAME_INCIDENT
-                  and not _other_accounts(msg, c)]
+                  and set(msg.account_ids) <= set(c.account_ids)]
         if linked:
             return _prefer_open(linked), f"the open {msg.provider} case of the same incident"
     if (msg.provider or desk) and msg.category in RESPONSES:

@@ -3,12 +3,14 @@ private D-Bus session bus)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,14 +91,24 @@ def test_notices_replies_urgency_and_replacement(tmp_path, notifications):
     assert [h["summary"] for h in history] == ["OpenAI: support asked you something"]
 
 
-def test_an_action_clicked_changes_the_case_and_the_same_case_replaces(tmp_path,
-                                                                       notifications):
-    maildir_with_case(tmp_path / "Maildir")
-    cfg = config(tmp_path, '["desktop"]')
+@contextlib.contextmanager
+def service(tmp_path: Path, cfg: Path, notifications) -> Iterator[subprocess.Popen]:
+    """`appealwatch run` on the test's notification session, logging to run.log."""
     log = open(tmp_path / "run.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([*EXE, "--config", str(cfg), "run"], env=notifications.environ(),
                             stdout=log, stderr=log)
     try:
+        yield proc
+    finally:
+        stop_process(proc, timeout=10)
+        log.close()
+
+
+def test_an_action_clicked_changes_the_case_and_the_same_case_replaces(tmp_path,
+                                                                       notifications):
+    maildir_with_case(tmp_path / "Maildir")
+    cfg = config(tmp_path, '["desktop"]')
+    with service(tmp_path, cfg, notifications) as proc:
         (call,) = notifications.wait_for_calls(1, timeout=15)
         nid = call.id
         assert nid is not None
@@ -126,9 +138,6 @@ def test_an_action_clicked_changes_the_case_and_the_same_case_replaces(tmp_path,
         proc.send_signal(signal.SIGHUP)  # a reload rescans at once (no need to wait a minute)
         calls = notifications.wait_for_calls(2, timeout=20)
         assert calls[1].replaces_id == nid
-    finally:
-        stop_process(proc, timeout=10)
-        log.close()
 
 
 def test_without_a_session_bus_the_command_backend_still_delivers(tmp_path):
@@ -175,10 +184,7 @@ def test_a_possible_notice_is_confirmed_from_its_notification(tmp_path, notifica
     possible = Path(__file__).parents[1] / "data" / "heldout" / "messages" / "045.eml"
     (root / ".Junk" / "new" / "1.possible.x").write_bytes(possible.read_bytes())
     cfg = config(tmp_path, '["desktop"]')
-    log = open(tmp_path / "run.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([*EXE, "--config", str(cfg), "run"], env=notifications.environ(),
-                            stdout=log, stderr=log)
-    try:
+    with service(tmp_path, cfg, notifications):
         (call,) = notifications.wait_for_calls(1, timeout=15)
         assert call.urgency == 1 and "may be a suspension notice" in call.body
         assert call.action_pairs == [("confirm", "It's a notice"), ("dismiss", "Not a notice")]
@@ -199,6 +205,3 @@ def test_a_possible_notice_is_confirmed_from_its_notification(tmp_path, notifica
         finally:
             db.close()
         assert state == "new" and "confirmed" in cause and "desktop notification" in cause
-    finally:
-        stop_process(proc, timeout=10)
-        log.close()
