@@ -356,3 +356,23 @@ def test_decisions_and_acknowledgements_in_other_words(rules, category, decision
                                                        subject, body):
     c = run(mail(sender, subject, body), rules)
     assert (c.category, c.decision) == (category, decision), c.explanation
+
+
+@pytest.mark.parametrize(("reason", "sender", "subject", "body"), [
+    ("payment", "DigitalOcean <support@digitalocean.com>", "Action required: Droplets powered off",
+     "Your account has an unpaid balance of $84.20. Your Droplets have been powered off and will "
+     "be destroyed in 14 days unless the balance is paid."),
+    ("security", "GitHub <noreply@github.com>", "Your account has been flagged",
+     "Your account was flagged because it appears to have been compromised and used to send "
+     "malicious links. We've hidden your profile until you secure the account."),
+    ("policy", "Stripe <notifications@stripe.com>", "We've paused payouts",
+     "After reviewing your account, we've determined that your business presents a higher level "
+     "of risk than we can support, and we have paused payouts. Customers have filed disputes."),
+    ("unknown", "Twitch <no-reply@twitch.tv>", "Account suspension",
+     "Hi, your Twitch account has been indefinitely suspended. You may submit an appeal."),
+    ("security", "QQ安全中心 <noreply@qq.com>", "QQ账号临时冻结",
+     "您的QQ号码因检测到异地登录并发送异常消息，疑似被盗，已被临时冻结。请通过安全中心解冻。"),
+])
+def test_a_known_providers_notice_in_other_words(rules, reason, sender, subject, body):
+    c = run(mail(sender, subject, body), rules)
+    assert (c.category, c.reason, c.possible) == ("suspension", reason, False), c.explanation
