@@ -245,6 +245,8 @@ def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, su
      "disconnected by a team member."),
     ("IT Helpdesk <it@acme-corp.example>", "VPN maintenance Friday",
      "VPN access will be disabled on Friday evening while we upgrade the gateway."),
+    ("支付宝 <service@mail.alipay.com>", "余额宝转出到账",
+     "您从余额宝转出 1000 元已到账，如非本人操作请及时冻结账户。"),
     # the provider's product, not the user's account
     ("Modelhub <noreply@modelhub.example>", "Model retirement",
      "We are retiring the legacy model mh-large-2024 on 1 May. Your API key keeps working; "

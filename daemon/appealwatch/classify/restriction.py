@@ -42,6 +42,7 @@ _HOST = re.compile(r"\b[a-z0-9-]+(?:\u2024[a-z0-9-]+)*\u2024[a-z]{2,}\b")  # a s
 _REPORTED = re.compile(
     r"[你您]举报的|被举报|\b(?:account|user|content|post|video|seller)s? you reported\b")
 _REMINDER = re.compile(r"\s*(?:提醒|预警|风险提示|公告)")
+_ADVICE_ZH = re.compile(r"请(?:您)?(?:及时|立即|尽快|马上)?$")
 _YOURS = re.compile(r"\byours?\b|您的|你的")
 _YOUR = re.compile(r"\byour\b|\byou\b|您|你")
 _WORD = re.compile(r"[\w'-]+")
@@ -191,6 +192,8 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
         if c.hypo_zh.search(before[-12:]):
             return WARNING if c.condition.search(sentence) and _YOUR.search(sentence) \
                 else "hypothetical"
+        if _ADVICE_ZH.search(before[-4:]):
+            return "hypothetical"  # "如非本人操作，请及时冻结": advice, the user would do it
         if _REMINDER.match(after):
             return "hypothetical"  # "停机提醒", "暂停公告": what may come, or is for everyone
         if c.sched_zh.search(before[-8:]) or c.sched_zh.search(sentence[:4]):
@@ -209,6 +212,8 @@ def _framing(c: _Compiled, sentence: str, before: str, after: str, zh: bool,
         return "requested"
     if _REPORTED.search(sentence) or (c.other.search(before) and not _YOURS.search(before)):
         return "other"
+    if words[-1:] == ["please"]:
+        return "hypothetical"  # "please lock your card": advice, the user would do it
     following = _object_phrase(after)
     if c.other.search(following) and not _YOURS.search(following):
         return "other"  # "we end up suspending a lot of accounts"
