@@ -247,6 +247,9 @@ def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, su
      "VPN access will be disabled on Friday evening while we upgrade the gateway."),
     ("支付宝 <service@mail.alipay.com>", "余额宝转出到账",
      "您从余额宝转出 1000 元已到账，如非本人操作请及时冻结账户。"),
+    ("DigitalOcean <support@digitalocean.com>", "Droplet powered off",
+     "You powered off the droplet web-1 from the control panel. Powered-off droplets are "
+     "still billed."),
     # the provider's product, not the user's account
     ("Modelhub <noreply@modelhub.example>", "Model retirement",
      "We are retiring the legacy model mh-large-2024 on 1 May. Your API key keeps working; "
@@ -378,3 +381,11 @@ def test_decisions_and_acknowledgements_in_other_words(rules, category, decision
 def test_a_known_providers_notice_in_other_words(rules, reason, sender, subject, body):
     c = run(mail(sender, subject, body), rules)
     assert (c.category, c.reason, c.possible) == ("suspension", reason, False), c.explanation
+
+
+def test_what_the_user_did_only_if_they_did_it_is_no_request(rules):
+    """"If you deleted it" does not say the user asked for anything: the notice stays certain."""
+    c = run(mail("Acme Cloud <noreply@acme-cloud.example>", "Your account has been suspended",
+                 "We have suspended your account for violating our terms. If you deleted the "
+                 "offending app already, reply and tell us."), rules)
+    assert (c.category, c.possible) == ("suspension", False), c.explanation

@@ -43,6 +43,7 @@ _REPORTED = re.compile(
     r"[你您]举报的|被举报|\b(?:account|user|content|post|video|seller)s? you reported\b")
 _REMINDER = re.compile(r"\s*(?:提醒|预警|风险提示|公告)")
 _ADVICE_ZH = re.compile(r"请(?:您)?(?:及时|立即|尽快|马上)?$")
+_IF = re.compile(r"\b(?:if|unless|whether)\s*$|(?:如果|若|如非|若非)$")
 _YOURS = re.compile(r"\byours?\b|您的|你的")
 _YOUR = re.compile(r"\byour\b|\byou\b|您|你")
 _WORD = re.compile(r"[\w'-]+")
@@ -266,7 +267,9 @@ def read_restriction(text: str, rules: Rules, cjk: bool) -> Reading:
     """The strongest restriction statement in ``text`` (lower-case, normalised)."""
     c = _compiled(rules)
     found = _found(c, text, cjk)
-    requested = any(kind == "request" for _s, _e, kind in found)
+    # "you paused it" tells what the user did; "if you didn't pause it" does not
+    requested = any(kind == "request" and not _IF.search(text[max(0, s - 12):s])
+                    for s, _e, kind in found)
     found = [f for f in found if f[2] != "request"]
     best = Reading(requested=requested)
     framings: list[str] = []
