@@ -250,6 +250,9 @@ def test_an_organisations_everyday_mail_with_restriction_words(rules, sender, su
     ("DigitalOcean <support@digitalocean.com>", "Droplet powered off",
      "You powered off the droplet web-1 from the control panel. Powered-off droplets are "
      "still billed."),
+    ("Play Console <noreply-play-console@google.com>", "Your app update is live",
+     "Version 2.3 of Acme Notes is live. The previous version has been unpublished from the "
+     "testing track as you selected."),
     # the provider's product, not the user's account
     ("Modelhub <noreply@modelhub.example>", "Model retirement",
      "We are retiring the legacy model mh-large-2024 on 1 May. Your API key keeps working; "
