@@ -58,6 +58,9 @@ DUE_AT = dtime(9, 0)
 QUIET = (dtime(22, 0), dtime(7, 0))
 USER = "alex@example.net"
 CRITICAL = frozenset({"new_notice", "phishing_warning"})
+# the draft each state calls for (README: 'One draft per case, for the state it is in')
+DRAFT_FOR = {"new": "appeal", "needs_reply": "answer", "appealed": "followup",
+             "waiting": "followup"}
 # no case message from CLEAR_BEFORE before a follow-up is due to CLEAR_AFTER after it
 CLEAR_BEFORE = timedelta(hours=24)
 CLEAR_AFTER = timedelta(hours=72)
@@ -161,11 +164,21 @@ class Case:
     questions: int = 0
     holiday_shifted: int = 0  # follow-ups that a holiday put off by a day
     user_wrote: bool = False  # the appeal in Sent or an acknowledgement: follow-ups need it
+    draft: tuple[str, int] | None = None  # the one draft waiting in Drafts: kind, number
 
     def _to(self, state: str) -> None:
         if state != self.state:
             self.state = state
             self.states.append(state)
+            # README: one draft per case, for the state it is in (the appeal while new, the
+            # answer while needs_reply, a follow-up while appealed/waiting, once one is due); an
+            # untouched draft the new state does not call for is removed, and a follow-up
+            # removed by a question does not come back when the question is answered
+            wanted = DRAFT_FOR.get(state)
+            if self.draft is not None and self.draft[0] != wanted:
+                self.draft = None
+            if wanted in ("appeal", "answer"):
+                self.draft = (wanted, 0)
 
     def next_due(self) -> tuple[int, datetime] | None:
         """The oracle's next follow-up (README: 'Cases, drafts and follow-ups')."""
@@ -186,6 +199,7 @@ class Case:
         self.holiday_shifted += due != due_time(ref, number, frozenset())
         self.followups.append((number, due))
         self.events.append(("followup_due", due, ""))
+        self.draft = ("followup", number)  # it replaces an older follow-up
 
     def apply(self, kind: str, at: datetime, message_id: str) -> None:
         """The README's state table, message by message."""
@@ -222,15 +236,9 @@ class Case:
             self.events.append(("decision", at, message_id))
 
     def expected_drafts(self) -> set[tuple[str, int]]:
-        """What stays in Drafts: the one draft the case's last state calls for (an untouched
-        draft goes when its state does)."""
-        if self.state == "new":
-            return {("appeal", 0)}
-        if self.state == "needs_reply":
-            return {("answer", 0)}
-        if self.state in ("appealed", "waiting") and self.followups:
-            return {("followup", self.followups[-1][0])}
-        return set()
+        """What stays in Drafts: the one draft the case's last state called for, if no later
+        state removed it (an untouched draft goes when its state does)."""
+        return {self.draft} if self.draft is not None else set()
 
 
 @dataclass

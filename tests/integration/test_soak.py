@@ -37,6 +37,9 @@ def test_a_simulated_month_of_mail(tmp_path, fresh_account):
     # the scenario exercises follow-ups, and holidays move some of them
     assert sum(len(c.followups) for c in scenario.cases) > 100
     assert sum(c.holiday_shifted for c in scenario.cases) > 20
+    # ... and a question after a follow-up removes its draft, which its answer does not bring back
+    assert sum(c.state == "waiting" and bool(c.followups) and c.draft is None
+               for c in scenario.cases) > 5
     run = run_soak(tmp_path, scenario, client=fresh_account.client,
                    port=fresh_account.tls_port, user=fresh_account.user,
                    password=fresh_account.password, ca=fresh_account.ca, scale=SCALE)
