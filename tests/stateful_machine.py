@@ -1,24 +1,32 @@
 """The mailbox model the stateful property tests share, whatever the source (a Maildir, a real
-Dovecot): random sequences of provider mail, the user's own messages in Sent, irrelevant mail,
-phishing, daemon restarts, kills at the engine's crash points and clock jumps across weekends
-and holidays.  After every step: no duplicate draft, no lost message or case, every
-notification delivered at most once, no follow-up early or beyond the maximum, and case states
+Dovecot): random sequences of provider mail in English and Chinese (some stating a deadline or
+a response time), the user's own messages in Sent, irrelevant mail, phishing, daemon restarts,
+kills at the engine's crash points (notification delivery's included), a notification backend
+that fails for a pass, and clock jumps across weekends and holidays.  After every step: no
+duplicate draft, no lost message or case, every notification delivered at most once by each
+backend (command, ntfy, an INBOX note), no follow-up early or beyond the maximum or before a
+promised response time, no deadline reminder late, stale or for a closed case, and case states
 only along allowed transitions.  After a complete pass also: every planned draft is in Drafts,
-every notification was delivered and every follow-up that is due was drafted.
+every notification reached ntfy and INBOX exactly once and the command at most once (exactly
+once unless the kill fell between trying it and its success), every backend but a failing one
+has every event, each case's deadline is the one its provider's latest word stated, its
+reminder has come, and every follow-up that is due was drafted.
 
 A subclass says what its account looks like in the config (``ACCOUNT_TOML``, with
 ``account_fields`` for what differs per example), how mail reaches the mailbox (``deliver``),
 what the Drafts folder holds (``draft_ids``), which sources the daemon reads (``make_sources``)
-and how a killed daemon's connections end (``abandon``)."""
+how a killed daemon's connections end (``abandon``) and which notes INBOX holds
+(``note_ids``)."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import itertools
+import os
 import shutil
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,35 +39,46 @@ from appealwatch.catchup import WANTED_DRAFT
 from appealwatch.config import Config, load_config
 from appealwatch.engine import Engine, Report, policy_of
 from appealwatch.followup import followup_due_now, next_followup
-from appealwatch.notify import Notifier
 from appealwatch.sources import MailSource
 from appealwatch.store import Store
 from mails import auth_pass, make_mail
+from stateful_notify import Desk, dead_pid
+from stateful_telling import REMINDERS, TellingInvariants
+from stateful_words import (
+    DEADLINE_FORMS,
+    DUE_HOUR,
+    SPANS,
+    Said,
+    business_days_before,
+    deadline,
+    promise,
+    text,
+)
 
-PROVIDERS = {
-    "openai": ("OpenAI", "tm.openai.com", "support@openai.com"),
-    "github": ("GitHub", "github.com", "support@github.com"),
-    "stripe": ("Stripe", "stripe.com", "support@stripe.com"),
+PROVIDERS = {  # name, domain, support address, language
+    "openai": ("OpenAI", "tm.openai.com", "support@openai.com", "en"),
+    "github": ("GitHub", "github.com", "support@github.com", "en"),
+    "stripe": ("Stripe", "stripe.com", "support@stripe.com", "en"),
+    "aliyun": ("阿里云", "aliyun.com", "support@aliyun.com", "zh"),
 }
 START = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday; Thanksgiving falls inside
 USER_TOML = '[user]\nname = "U"\nemail = "u@example.net"\n'
 FOLLOWUP_TOML = '[followup]\nafter_business_days = 2\nmax_followups = 2\ncountry = "US"\n'
 _CONFIGS: dict[str, Config] = {}
-CRASH_POINTS = ("after-ingest-batch", "after-decision", "after-draft-append", "after-notify")
-
-
-class Recorder(Notifier):
-    """The desktop: remembers every event it was shown, across daemon restarts."""
-
-    def __init__(self) -> None:
-        super().__init__(["record"])
-        self.sent: list[str] = []
-        self.events: list[dict] = []
-
-    def send(self, event, skip=(), record=None):
-        self.sent.append(event["id"])
-        self.events.append(event)
-        return ["record"]
+ENGINE_CRASH_POINTS = ("after-ingest-batch", "after-decision", "after-draft-append")
+NOTIFY_CRASH_POINTS = ("after-claim", "trying-command", "sent-command", "trying-ntfy",
+                       "sent-ntfy", "after-note-append", "after-notify")
+CRASH_POINTS = ENGINE_CRASH_POINTS + NOTIFY_CRASH_POINTS
+# how a daemon's run ends: kills at the engine's crash points and at notification delivery's
+# are each drawn as often as the other endings together (they are where a duplicate draft or a
+# lost or repeated notification would come from); a kill at the nth time a point is reached
+ENDINGS = st.one_of(
+    st.sampled_from(["complete", "complete", "restart", "killed after ingest",
+                     "killed after decide", "killed after followups"]),
+    st.sampled_from(ENGINE_CRASH_POINTS), st.sampled_from(NOTIFY_CRASH_POINTS))
+NTH = st.sampled_from([1, 1, 2, 3])
+# what a provider adds to a notice or an answer: nothing, or a deadline / response time
+SAID = st.one_of(st.none(), st.tuples(st.sampled_from(DEADLINE_FORMS), st.sampled_from(SPANS)))
 
 
 # How far a case had come in the mail a first scan reads, and the state that leaves it in.
@@ -72,7 +91,7 @@ class Killed(BaseException):
     """The daemon died here (SIGKILL): nothing after this point runs, nothing is cleaned up."""
 
 
-class MailboxMachine(RuleBasedStateMachine):
+class MailboxMachine(TellingInvariants, RuleBasedStateMachine):
     ACCOUNT = "m"
     ACCOUNT_TOML = ""  # the [[accounts]] table, without its name
 
@@ -84,7 +103,7 @@ class MailboxMachine(RuleBasedStateMachine):
         self.config = self.make_config()
         self.now = START
         self.counter = itertools.count(1)
-        self.recorder = Recorder()
+        self.recorder = Desk(self.witness)  # command, ntfy and inbox, across daemon restarts
         self.store = Store(self.state_path)
         self._engine: Engine | None = None
         self.open: dict[str, str] = {}  # provider -> Message-ID of its open notice
@@ -93,6 +112,18 @@ class MailboxMachine(RuleBasedStateMachine):
         self.cases_seen: set[int] = set()
         self.settled = False  # a complete pass ran since the last change
         self._draft_ids: list[str] | None = None  # what Drafts held when last looked at
+        # notifications
+        self.lost_command: set[str] = set()  # events a kill hit between trying and running it
+        self.down: set[str] = set()  # the backend that failed during the last pass
+        self.troubles = 0  # kills and failing passes: each may cost a pending event an attempt
+        self.notes: dict[str, object] = {}  # Message-ID of a note in INBOX -> which message
+        self.notes_gone: set[str] = set()  # notes seen in INBOX that have left it
+        self.deliveries: list[tuple[dict, datetime, bool | None, datetime | None]] = []
+        # time: the model's cases are named by the Message-ID of the notice that opened them
+        self.case_deadline: dict[str, datetime | None] = {}  # as its provider's words set it
+        self.stated: dict[str, set[datetime]] = defaultdict(set)  # every deadline stated
+        self.promises: list[tuple[str, str, datetime]] = []  # (case, message, follow-up due)
+        self.processed_at: dict[str, datetime] = {}  # promise message -> pass that read it
 
     # -------------------------------------------------------------- what a subclass provides
 
@@ -124,6 +155,11 @@ class MailboxMachine(RuleBasedStateMachine):
 
     def draft_ids(self) -> list[str]:
         """The Message-IDs of the messages in the Drafts folder, one per message."""
+        raise NotImplementedError
+
+    def note_ids(self) -> list[tuple[str, object]]:
+        """(Message-ID, identity) of every appealwatch note in INBOX: the identity tells one
+        message from another with the same Message-ID (an inode, a UID)."""
         raise NotImplementedError
 
     def abandon(self, source: MailSource) -> None:
@@ -161,10 +197,25 @@ class MailboxMachine(RuleBasedStateMachine):
             self._engine = None
         self.store.close()  # a killed process's open transaction is rolled back
         self.store = Store(self.state_path)
+        if killed:
+            self.troubles += 1
+            with self.store.transaction():  # its claims are a dead process's now
+                self.store.db.execute(
+                    "UPDATE notifications SET claimed_by = ? WHERE claimed_by = ?",
+                    (dead_pid(), os.getpid()))
 
     def full_pass(self) -> None:
         self.engine().scan()
         self.settled = True
+        self.down = set()
+
+    def witness(self, event: dict) -> None:
+        """The engine starts delivering an event: for a deadline reminder, note when, and
+        whether its case was still open, with which deadline."""
+        if event["event"] in REMINDERS:
+            case = self.store.case(event["case_id"])
+            self.deliveries.append((event, self.now, case.is_open if case else None,
+                                    case.deadline_at if case else None))
 
     def put(self, folder: str, raw: bytes, message_id: str) -> None:
         self.deliver(folder, raw)
@@ -173,14 +224,37 @@ class MailboxMachine(RuleBasedStateMachine):
 
     def provider_mail(self, provider: str, subject: str, body: str, reply_to: str | None,
                       folder: str = "INBOX", date: datetime | None = None) -> str:
-        name, domain, support = PROVIDERS[provider]
+        name, domain, support, _lang = PROVIDERS[provider]
         mid = f"<{provider}-{next(self.counter)}@{domain}>"
         headers = {"In-Reply-To": reply_to} if reply_to else {}
+        if date is None:
+            self.now += timedelta(minutes=1)  # a provider's words come one after another
         self.put(folder, make_mail(
             sender=f"{name} <{support if reply_to else 'noreply@' + domain}>", subject=subject,
             body=body, auth=[auth_pass(domain)], message_id=mid, headers=headers,
             date=date or self.now), mid)
         return mid
+
+    def says(self, provider: str, kind: str, said: tuple[str, int] | None) -> Said | None:
+        """What a provider adds about time to a message of ``kind`` sent now."""
+        lang = PROVIDERS[provider][3]
+        sent = self.now + timedelta(minutes=1)  # the date provider_mail will give it
+        if said is None or kind in ("restored", "denied"):
+            return None
+        if kind == "ack":
+            return promise(lang, said[1], sent)
+        return deadline(lang, *said, sent)
+
+    def heard(self, case: str, mid: str, said: Said | None, decision: bool = False) -> None:
+        """The model's case after its provider's message: a decision ends its deadline, a
+        stated deadline becomes its deadline, a stated response time is a promise."""
+        if decision:
+            self.case_deadline[case] = None
+        elif said is not None and said.deadline is not None:
+            self.case_deadline[case] = said.deadline
+            self.stated[case].add(said.deadline)
+        elif said is not None and said.promise_due is not None:
+            self.promises.append((case, mid, said.promise_due))
 
     # -------------------------------------------------------------- rules: mail arrives
 
@@ -189,12 +263,13 @@ class MailboxMachine(RuleBasedStateMachine):
                     st.tuples(st.sampled_from(sorted(PROVIDERS)),
                               st.sampled_from(sorted(HISTORY_STAGES)), st.booleans()),
                     min_size=1, max_size=3, unique_by=lambda t: t[0])),
-                phishing=st.integers(0, 2))
-    def first_notice(self, provider: str, junk: bool, history=None, phishing: int = 0) -> None:
+                phishing=st.integers(0, 2), said=SAID)
+    def first_notice(self, provider: str, junk: bool, history=None, phishing: int = 0,
+                     said: tuple[str, int] | None = None) -> None:
         """Every example has a case from the start: the rest is what happens to it.  Either a
         notice arrives while the daemon runs, or the daemon's first scan reads months of mail."""
         if history is None:
-            self.notice(provider, junk)
+            self.notice(provider, junk, said)
             self.full_pass()
         else:
             self.first_scan_over_history(history, phishing)
@@ -205,34 +280,29 @@ class MailboxMachine(RuleBasedStateMachine):
         the user now plus one summary, none about decided cases or old phishing; drafts only for
         the state each case is in, one per case at most; and a second scan sends nothing."""
         day = self.now - timedelta(days=120)
-        reply = "Re: Your account has been suspended"
         for provider, stage, junk in history:
             day += timedelta(days=7)
-            name = PROVIDERS[provider][0]
+            name, _domain, _support, lang = PROVIDERS[provider]
+            reply = text(lang, "reply_subject", name)
             notice = self.provider_mail(
-                provider, "Your account has been suspended",
-                f"Your {name} account has been suspended because several payments were "
-                "declined and the invoice is overdue.", None, "Junk" if junk else "INBOX",
-                date=day)
+                provider, text(lang, "notice_subject", name),
+                text(lang, "notice", name, 48213000 + next(self.counter)), None,
+                "Junk" if junk else "INBOX", date=day)
             self.genuine_notices.add(notice)
+            self.case_deadline[notice] = None  # none was stated
             if stage in ("appealed", "asked", "answered", "restored", "denied"):
                 self.sent_mail(provider, notice, day + timedelta(days=1))
             if stage == "acked":
-                self.provider_mail(provider, reply, "This is an automatic confirmation: we have "
-                                   "received your request and will review it.", notice,
+                self.provider_mail(provider, reply, text(lang, "ack", name), notice,
                                    date=day + timedelta(days=1))
             if stage in ("asked", "answered"):
-                question = self.provider_mail(
-                    provider, reply, "Hi, could you please tell us the last four digits of "
-                    "your new card?", notice, date=day + timedelta(days=3))
+                question = self.provider_mail(provider, reply, text(lang, "question", name),
+                                              notice, date=day + timedelta(days=3))
                 if stage == "answered":
                     self.sent_mail(provider, question, day + timedelta(days=4))
             if stage in ("restored", "denied"):
-                self.provider_mail(provider, reply, {
-                    "restored": "We have reviewed your appeal and your account is active again.",
-                    "denied": "After reviewing your appeal we are unable to reinstate the "
-                              "account; this decision is final."}[stage], notice,
-                    date=day + timedelta(days=5))
+                self.provider_mail(provider, reply, text(lang, stage, name), notice,
+                                   date=day + timedelta(days=5))
             else:
                 self.open[provider] = notice
         for n in range(phishing):
@@ -264,35 +334,41 @@ class MailboxMachine(RuleBasedStateMachine):
         mid = f"<sent-{next(self.counter)}@example.net>"
         self.put("Sent", make_mail(
             sender="U <u@example.net>", to=PROVIDERS[provider][2],
-            subject="Re: Your account has been suspended", body="Please look at my account.",
-            headers={"In-Reply-To": reply_to}, message_id=mid, date=date), mid)
+            subject=text(PROVIDERS[provider][3], "reply_subject", PROVIDERS[provider][0]),
+            body="Please look at my account.", headers={"In-Reply-To": reply_to},
+            message_id=mid, date=date), mid)
 
-    @rule(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans())
-    def notice(self, provider: str, junk: bool) -> None:
+    @rule(provider=st.sampled_from(sorted(PROVIDERS)), junk=st.booleans(), said=SAID)
+    def notice(self, provider: str, junk: bool, said: tuple[str, int] | None = None) -> None:
+        """A notice, perhaps with a deadline; every notice names an account of its own, so it
+        opens a case of its own; the provider's answers go to its first open one."""
+        name, _domain, _support, lang = PROVIDERS[provider]
+        timed = self.says(provider, "notice", said)
         mid = self.provider_mail(
-            provider, "Your account has been suspended",
-            f"Your {PROVIDERS[provider][0]} account has been suspended because several "
-            "payments were declined and the invoice is overdue.", None,
+            provider, text(lang, "notice_subject", name),
+            text(lang, "notice", name, 48213000 + next(self.counter))
+            + (timed.text if timed else ""), None,
             "Junk" if junk else "INBOX")
         self.open.setdefault(provider, mid)
         self.genuine_notices.add(mid)
+        self.case_deadline[mid] = None
+        self.heard(mid, mid, timed)
 
     @precondition(lambda self: self.open)
     @rule(data=st.data(), kind=st.sampled_from(["ack", "question", "update", "restored",
-                                                 "denied"]))
-    def provider_answers(self, data, kind: str) -> None:
+                                                 "denied"]), said=SAID)
+    def provider_answers(self, data, kind: str, said: tuple[str, int] | None) -> None:
+        """An answer on the provider's open case; an acknowledgement may promise a response
+        time, a question or an update state a deadline."""
         provider = data.draw(st.sampled_from(sorted(self.open)))
+        name, _domain, _support, lang = PROVIDERS[provider]
         notice = self.open[provider]
-        body = {
-            "ack": "This is an automatic confirmation: we have received your request and a "
-                   "member of our team will review it.",
-            "question": "Hi, could you please tell us the last four digits of your new card?",
-            "update": "Hi, I'm still looking into this with our billing team.",
-            "restored": "We have reviewed your appeal and your account is active again.",
-            "denied": "After reviewing your appeal we are unable to reinstate the account; "
-                      "this decision is final.",
-        }[kind]
-        self.provider_mail(provider, "Re: Your account has been suspended", body, notice)
+        timed = self.says(provider, kind, said)
+        body = text(lang, kind, name)
+        if timed is not None:
+            body = timed.text if kind == "ack" else f"{body} {timed.text}"
+        mid = self.provider_mail(provider, text(lang, "reply_subject", name), body, notice)
+        self.heard(notice, mid, timed, decision=kind in ("restored", "denied"))
         if kind in ("restored", "denied"):
             del self.open[provider]
 
@@ -326,12 +402,29 @@ class MailboxMachine(RuleBasedStateMachine):
         self.now += timedelta(days=days, hours=hours)
         self.settled = False
 
-    # kills at the crash points are drawn as often as the other endings together: they are
-    # where a duplicate draft or a lost notification would come from
-    @rule(end=st.one_of(
-        st.sampled_from(["complete", "complete", "restart", "killed after ingest",
-                         "killed after decide", "killed after followups"]),
-        st.sampled_from(CRASH_POINTS)), nth=st.sampled_from([1, 1, 2, 3]))
+    def moments(self) -> list[datetime]:
+        """The times the providers' words made matter, still ahead: the mornings a deadline's
+        reminders fall due, just past the deadline, and either side of a promised response
+        time."""
+        found = set()
+        for due in self.case_deadline.values():
+            if due is not None:
+                found |= {datetime.combine(day, DUE_HOUR, tzinfo=UTC) + timedelta(minutes=30)
+                          for day in (business_days_before(due.date(), 2), due.date())}
+                found.add(due + timedelta(minutes=30))
+        for _case, _mid, due in self.promises:
+            found |= {due - timedelta(hours=1), due + timedelta(minutes=30)}
+        return sorted(t for t in found if t > self.now)
+
+    @precondition(lambda self: self.moments())
+    @rule(data=st.data(), end=ENDINGS, nth=NTH)
+    def time_reaches_a_moment(self, data, end: str, nth: int) -> None:
+        """The clock moves to a moment a deadline or a promise made matter, and the daemon
+        runs (and ends as ``daemon_runs`` may)."""
+        self.now = data.draw(st.sampled_from(self.moments()))
+        self.daemon_runs(end, nth)
+
+    @rule(end=ENDINGS, nth=NTH)
     def daemon_runs(self, end: str, nth: int) -> None:
         """A pass, which completes; or the daemon is restarted cleanly (and scans at once); or
         it is SIGKILLed after a step of its pass, or the ``nth`` time its pass reaches one of
@@ -352,6 +445,9 @@ class MailboxMachine(RuleBasedStateMachine):
 
             def crash_point(name: str) -> None:
                 if name == end and next(hits) == nth:
+                    if name == "trying-command" and self.recorder.in_flight:
+                        # marked as being tried, not yet run: counted as done, never run
+                        self.lost_command.add(self.recorder.in_flight["id"])
                     raise Killed
 
             real, engine_module.crash_point = engine_module.crash_point, crash_point
@@ -370,6 +466,18 @@ class MailboxMachine(RuleBasedStateMachine):
         one step so that short examples reach it."""
         self.notice(provider, junk)
         self.daemon_runs(point, 1)
+
+    @rule(backend=st.sampled_from(["ntfy", "command"]))
+    def backend_fails_for_a_pass(self, backend: str) -> None:
+        """A pass during which one backend fails (ntfy answers 503, the command exits
+        non-zero): the others deliver as usual, and a later pass gives it what it missed."""
+        self.recorder.fail(backend)
+        try:
+            self.full_pass()
+        finally:
+            self.recorder.fail(None)
+        self.down = {backend}
+        self.troubles += 1
 
     def partial_pass(self, last_step: str) -> None:
         engine = self.engine()
@@ -408,16 +516,10 @@ class MailboxMachine(RuleBasedStateMachine):
                         f"a {r['kind']} draft for a case that is {states[r['case_id']]}")
 
     @invariant()
-    def notifications_at_most_once_and_all_delivered(self) -> None:
-        assert len(self.recorder.sent) == len(set(self.recorder.sent))
-        if self.settled:
-            keys = {r["event_key"] for r in self.store.notifications()}
-            assert keys <= set(self.recorder.sent), keys - set(self.recorder.sent)
-
-    @invariant()
     def nothing_lost(self) -> None:
-        rows = self.store.db.execute(
-            "SELECT message_id, case_id, processed FROM messages").fetchall()
+        rows = [r for r in self.store.db.execute(
+            "SELECT message_id, case_id, processed FROM messages")
+            if not (r[0] or "").startswith("<appealwatch.note.")]  # our own notes in INBOX
         assert len(rows) <= len(self.delivered)
         for mid, case_id, done in rows:
             if done and mid in self.genuine_notices:

@@ -15,6 +15,7 @@ from appealwatch.deadlines import (
     promise_followup_due,
     read_deadlines,
     read_promise,
+    reminder_outdated,
     reminders,
 )
 from appealwatch.followup import FollowupPolicy
@@ -181,3 +182,13 @@ def test_reading_never_fails_and_stays_bounded():
             assert deadline_at(d, said, CN).tzinfo is not None
 
     check()
+
+
+def test_a_reminder_held_back_expires_once_its_moment_has_gone():
+    due = datetime(2026, 6, 3, 23, 59, tzinfo=NY)
+    before, after = datetime(2026, 6, 3, 9, 0, tzinfo=NY), datetime(2026, 6, 4, 9, 0, tzinfo=NY)
+    assert not reminder_outdated(due, due, True, before)
+    assert reminder_outdated(due, due, True, after)  # the deadline has passed
+    assert reminder_outdated(due, due, False, before)  # the case was decided
+    assert reminder_outdated(due, datetime(2026, 6, 9, 23, 59, tzinfo=NY), True, before)
+    assert reminder_outdated(due, None, True, before)

@@ -14,7 +14,7 @@ import pytest
 
 from appealwatch.cli import main
 from appealwatch.config import ConfigError, load_config
-from appealwatch.push import links, ntfy_message, ntfy_topic, priority
+from appealwatch.push import NtfyBackend, links, ntfy_message, ntfy_topic, priority
 from grouping import write_config
 from infra.httpsink import Sink
 from mails import auth_pass, make_mail
@@ -187,3 +187,19 @@ def test_a_kill_at_any_point_of_sending_gives_each_backend_the_event_once(tmp_pa
         commands = [x for x in (out.read_text() if out.exists() else "").splitlines() if x.strip()]
         # a command caught between "about to run" and "ran" cannot be asked: it is not run again
         assert len(commands) == (0 if point == "trying-command" else 1)
+
+
+def test_a_retry_tells_its_event_from_an_earlier_one_worded_alike():
+    """Two notices of one provider read the same on a phone; the second, tried again after a
+    kill, must not take the first's message on the topic for its own."""
+    first = {"id": "new_notice:m:1:<n1@x>", "event": "new_notice", "urgency": "critical",
+             "summary": "GitHub suspended your account."}
+    second = {**first, "id": "new_notice:m:2:<n2@x>", "retry_since": "2026-06-01T10:00:00+00:00"}
+    title = "GitHub: account suspended"
+    with Sink() as sink:
+        backend = NtfyBackend(f"http://127.0.0.1:{sink.port}/t", lambda: None)
+        assert backend.send(first, title)
+        assert backend.send(second, title)
+        assert backend.send({**first, "retry_since": second["retry_since"]}, title)  # has it
+        assert len(sink.received()) == 2
+        assert sink.polls == 2

@@ -28,16 +28,25 @@ class Mailbox(MailboxMachine):
         (target / "new" / f"{n}.m{n}.test").write_bytes(raw)
 
     def draft_ids(self) -> list[str]:
+        return [mid for mid, _inode in self._message_ids(self.root / ".Drafts", "*")]
+
+    def note_ids(self) -> list[tuple[str, object]]:
+        return self._message_ids(self.root, "appealwatch-note-*")
+
+    @staticmethod
+    def _message_ids(folder, pattern: str) -> list[tuple[str, object]]:
+        """(Message-ID, inode) of each message in a Maildir folder: a message rewritten under
+        the same name is a new inode."""
         ids = []
         for sub in ("cur", "new"):
-            for path in (self.root / ".Drafts" / sub).glob("*"):
+            for path in (folder / sub).glob(pattern):
                 head = path.read_bytes().split(b"\n\n", 1)[0].decode()
-                ids += [line.split(":", 1)[1].strip() for line in head.splitlines()
-                        if line.lower().startswith("message-id:")]
+                ids += [(line.split(":", 1)[1].strip(), path.stat().st_ino)
+                        for line in head.splitlines() if line.lower().startswith("message-id:")]
         return ids
 
 
 Mailbox.TestCase.settings = settings(
-    max_examples=200, stateful_step_count=12, deadline=None, database=None,
+    max_examples=200, stateful_step_count=12, deadline=None, database=None, derandomize=True,
     suppress_health_check=list(HealthCheck))
 test_mailbox_invariants = Mailbox.TestCase

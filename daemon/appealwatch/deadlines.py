@@ -406,3 +406,11 @@ def next_reminder(deadline: datetime, now: datetime, policy: FollowupPolicy, day
         return None
     return next((when for when, _ in reminders(deadline, policy, days_before) if when > now),
                 None)
+
+
+def reminder_outdated(reminded: datetime, deadline: datetime | None, case_open: bool,
+                      now: datetime) -> bool:
+    """A reminder of ``reminded`` that must not go out any more (one a crash or a failing
+    backend kept back): the case was decided, its provider has set another deadline since, or
+    the deadline has passed."""
+    return not case_open or deadline != reminded or now > reminded

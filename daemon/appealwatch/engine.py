@@ -687,7 +687,9 @@ class Engine:
     def deliver(self, report: Report) -> None:
         """Pending events to every backend, at most once each; a backend that failed is tried
         again on later passes (up to MAX_ATTEMPTS).  During quiet hours only critical events go
-        out; the others are deferred and delivered as one summary afterwards."""
+        out; the others are deferred and delivered as one summary afterwards.  A deadline
+        reminder held back (by a crash, a failing backend, quiet hours) expires once its moment
+        has gone."""
         now = self.now()
         quiet = in_quiet_hours(now, self.config)
         backends = set(self.notifier.backends)
@@ -697,6 +699,9 @@ class Engine:
             event = json.loads(row["payload"])
             if self.dry_run:
                 report.printed.append(f"notification: {json.dumps(event, ensure_ascii=False)}")
+                continue
+            if self._outdated(event, now):
+                self.store.finish_notification(row["id"], "expired")
                 continue
             if quiet and urgency(event["event"]) != "critical":
                 self.store.defer_notification(row["id"])
@@ -725,6 +730,14 @@ class Engine:
             report.notifications += len(done) > len(before)
         if not quiet and not self.dry_run:
             self._deliver_digest(report)
+
+    def _outdated(self, event: dict[str, Any], now: datetime) -> bool:
+        """A deadline reminder whose moment is gone (see deadlines.reminder_outdated)."""
+        if event["event"] not in ("deadline_near", "deadline_today"):
+            return False
+        case = self.store.case(event["case_id"])
+        return case is None or deadlines.reminder_outdated(
+            datetime.fromisoformat(event["deadline"]), case.deadline_at, case.is_open, now)
 
     def _mark(self, notification_id: int, backend: str, done: bool) -> None:
         if done:
@@ -786,7 +799,13 @@ class Engine:
                 source.remove_note(location)
 
     def _deliver_digest(self, report: Report) -> None:
-        deferred = self.store.notifications(state="deferred")
+        now = self.now()
+        deferred = []
+        for row in self.store.notifications(state="deferred"):
+            if self._outdated(json.loads(row["payload"]), now):
+                self.store.finish_notification(row["id"], "expired")
+            else:
+                deferred.append(row)
         if not deferred:
             return
         claimed = [r for r in deferred if self.store.claim_notification(r["id"], "deferred")]

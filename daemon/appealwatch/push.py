@@ -9,6 +9,7 @@ redactor as soon as they are read.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import ssl
@@ -58,11 +59,18 @@ def ntfy_topic(url: str) -> tuple[str, str]:
     return urlunsplit((parts.scheme, parts.netloc, path + "/", "", "")), topic
 
 
+def event_tag(event: dict[str, Any]) -> str:
+    """A tag that names the event: a retry looks for it on the topic, since two events can be
+    worded alike (two notices of one provider, a provider's two replies)."""
+    return "aw-" + hashlib.sha256(str(event.get("id", "")).encode()).hexdigest()[:10]
+
+
 def ntfy_message(event: dict[str, Any], topic: str, title: str) -> dict[str, Any]:
     """The JSON body of ntfy's publish API for one event (pure)."""
     body: dict[str, Any] = {
         "topic": topic, "title": title[:250], "message": str(event.get("summary", ""))[:3500],
-        "priority": priority(event), "tags": [_TAGS.get(str(event.get("event")), "mailbox")],
+        "priority": priority(event),
+        "tags": [_TAGS.get(str(event.get("event")), "mailbox"), event_tag(event)],
     }
     buttons = links(event)
     if buttons:
@@ -103,8 +111,9 @@ class NtfyBackend:
 
 
     def published(self, message: dict[str, Any], since: str) -> bool:
-        """Does the topic already hold this message (sent since ``since``, an ISO time)?  ntfy
-        keeps recent messages and answers a poll with them, one JSON object a line."""
+        """Does the topic already hold this event's message (sent since ``since``, an ISO
+        time; known by its tag)?  ntfy keeps recent messages and answers a poll with them, one
+        JSON object a line."""
         try:
             start = int(datetime.fromisoformat(since).timestamp()) - 60
         except ValueError:
@@ -128,8 +137,7 @@ class NtfyBackend:
             except ValueError:
                 continue
             if (seen.get("event", "message") == "message"
-                    and seen.get("title") == message["title"]
-                    and seen.get("message") == message["message"]):
+                    and message["tags"][-1] in seen.get("tags", ())):
                 return True
         return False
 

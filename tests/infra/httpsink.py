@@ -49,7 +49,8 @@ class Sink:
                 with sink._lock:
                     lines = [json.dumps({"id": f"m{i}", "time": 0, "event": "message",
                                          "topic": topic, "title": r["json"].get("title"),
-                                         "message": r["json"].get("message")})
+                                         "message": r["json"].get("message"),
+                                         "tags": r["json"].get("tags", [])})
                              for i, r in enumerate(sink.requests)
                              if r["json"].get("topic") == topic]
                     sink.polls += 1

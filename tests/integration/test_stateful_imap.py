@@ -91,6 +91,17 @@ class ImapMailbox(MailboxMachine):
             ids += [m.decode() for m in _MESSAGE_ID.findall(head)]
         return ids
 
+    def note_ids(self) -> list[tuple[str, object]]:
+        client = self.client()
+        client.select_folder("INBOX", readonly=True)
+        uids = client.search(["HEADER", "X-Appealwatch-Notification", ""])
+        if not uids:
+            return []
+        found = client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+        return [(m.decode(), uid) for uid, data in found.items()
+                for k, v in data.items() if k.startswith(b"BODY[HEADER")
+                for m in _MESSAGE_ID.findall(v)]
+
     # -------------------------------------------------------------- rules: the server
 
     @precondition(lambda self: not self.server_restarted)
@@ -117,8 +128,10 @@ class ImapMailbox(MailboxMachine):
     @rule(folder=st.sampled_from(["INBOX", "Junk", "Sent", "Drafts"]))
     def uidvalidity_changes(self, folder: str) -> None:
         type(self).server.set_uidvalidity(self.user, folder)
-        if folder == "Drafts":
+        if folder in ("Drafts", "INBOX"):
             self.drop_peer()  # Dovecot ends a session that has the folder selected
+        if folder == "INBOX":
+            self.notes.clear()  # the notes' UIDs may be new: known again by their next look
 
 
 def test_imap_mailbox_invariants(dovecot):
