@@ -32,6 +32,25 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 __all__ = ["EXE", "PY", "ROOT", "Dovecot", "auth_pass", "make_mail"]
 
 
+# The start of a baseline process (run with ``python -c``, environment from ``baseline_env``): a
+# bare imapclient connection to the benchmark's server with the folder selected, as ``c``.
+BASELINE_CONNECT = r"""
+import os, ssl, time
+from imapclient import IMAPClient
+ctx = ssl.create_default_context(cafile=os.environ["BENCH_CA"])
+c = IMAPClient("localhost", port=int(os.environ["BENCH_PORT"]), ssl=True, ssl_context=ctx,
+               timeout=60)
+c.login(os.environ["BENCH_USER"], os.environ["BENCH_PASSWORD"])
+c.select_folder(os.environ["BENCH_FOLDER"], readonly=True)
+"""
+
+
+def baseline_env(server: Dovecot, user: str, folder: str, **extra: str) -> dict[str, str]:
+    return {**os.environ, "BENCH_CA": str(server.ca), "BENCH_PORT": str(server.tls_port),
+            "BENCH_USER": user, "BENCH_PASSWORD": server.users[user], "BENCH_FOLDER": folder,
+            **extra}
+
+
 def exit_on_sigterm() -> None:
     """SIGTERM/SIGHUP raise SystemExit so every ``finally`` (servers, children) runs."""
     def handler(signum: int, _frame: object) -> None:

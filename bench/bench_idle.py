@@ -22,11 +22,13 @@ import time
 from pathlib import Path
 
 from _benchlib import (
+    BASELINE_CONNECT,
     EXE,
     PY,
     ROOT,
     Child,
     Dovecot,
+    baseline_env,
     exit_on_sigterm,
     proc_cpu_seconds,
     proc_hwm_bytes,
@@ -40,14 +42,7 @@ USER, PASSWORD = "bench", "pw-bench"
 TARGET_RSS_MB = 50.0
 TARGET_CPU_PCT = 1.0
 
-BASELINE = r"""
-import os, ssl, sys, time
-from imapclient import IMAPClient
-ctx = ssl.create_default_context(cafile=os.environ["BENCH_CA"])
-c = IMAPClient("localhost", port=int(os.environ["BENCH_PORT"]), ssl=True, ssl_context=ctx,
-               timeout=60)
-c.login(os.environ["BENCH_USER"], os.environ["BENCH_PASSWORD"])
-c.select_folder(os.environ.get("BENCH_FOLDER", "INBOX"), readonly=True)
+BASELINE = BASELINE_CONNECT + r"""
 print("baseline: idling", flush=True)
 while True:  # IDLE; prove the connection alive every 60 s; renew well within 29 minutes
     c.idle()
@@ -93,9 +88,8 @@ def main() -> int:
             c.list_folders()  # first login creates INBOX, Junk, Sent, Drafts ...
         cfg = write_config(tmp, server, USER)  # notifications to the log
         run = Child([*EXE, "--config", str(cfg), "run"], tmp / "run.log")
-        env = {**os.environ, "BENCH_CA": str(server.ca), "BENCH_PORT": str(server.tls_port),
-               "BENCH_USER": USER, "BENCH_PASSWORD": PASSWORD, "BENCH_FOLDER": "INBOX"}
-        base = Child([PY, "-c", BASELINE], tmp / "baseline.log", env=env, cwd=ROOT)
+        base = Child([PY, "-c", BASELINE], tmp / "baseline.log",
+                     env=baseline_env(server, USER, "INBOX"), cwd=ROOT)
         if not wait_for_log(run, ("INBOX: watching", "Junk: watching", "Sent: watching"), 30):
             raise RuntimeError("appealwatch run is not watching after 30 s:\n"
                                + run.log_text()[-3000:])

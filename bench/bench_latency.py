@@ -29,11 +29,13 @@ import time
 from pathlib import Path
 
 from _benchlib import (
+    BASELINE_CONNECT,
     EXE,
     PY,
     ROOT,
     Child,
     Dovecot,
+    baseline_env,
     crlf,
     exit_on_sigterm,
     notice,
@@ -48,14 +50,7 @@ USER, PASSWORD = "bench", "pw-bench"
 TARGET_RATIO = 1.2
 
 # the baseline: IDLE on one folder, one line per EXISTS with the time it was read
-BASELINE = r"""
-import os, ssl, time
-from imapclient import IMAPClient
-ctx = ssl.create_default_context(cafile=os.environ["BENCH_CA"])
-c = IMAPClient("localhost", port=int(os.environ["BENCH_PORT"]), ssl=True, ssl_context=ctx,
-               timeout=60)
-c.login(os.environ["BENCH_USER"], os.environ["BENCH_PASSWORD"])
-c.select_folder(os.environ["BENCH_FOLDER"], readonly=True)
+BASELINE = BASELINE_CONNECT + r"""
 c.idle()
 print("baseline: idling", flush=True)
 with open(os.environ["BENCH_EVENTS"], "a") as out:
@@ -102,10 +97,8 @@ def main() -> int:
                    f'tr -d "\\n" >> {events}; echo >> {events}']
         cfg = write_config(tmp, server, USER, notify_command=command)
         run = Child([*EXE, "--config", str(cfg), "run"], tmp / "run.log")
-        env = {**os.environ, "BENCH_CA": str(server.ca), "BENCH_PORT": str(server.tls_port),
-               "BENCH_USER": USER, "BENCH_PASSWORD": PASSWORD, "BENCH_FOLDER": "Junk",
-               "BENCH_EVENTS": str(exists)}
-        base = Child([PY, "-c", BASELINE], tmp / "baseline.log", env=env, cwd=ROOT)
+        base = Child([PY, "-c", BASELINE], tmp / "baseline.log",
+                     env=baseline_env(server, USER, "Junk", BENCH_EVENTS=str(exists)), cwd=ROOT)
         if not wait_for_log(run, ("INBOX: watching", "Junk: watching", "Sent: watching"), 30):
             raise RuntimeError("appealwatch run is not watching after 30 s:\n"
                                + run.log_text()[-3000:])
