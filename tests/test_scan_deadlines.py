@@ -122,3 +122,31 @@ def test_an_acknowledged_response_time_postpones_the_first_follow_up(tmp_path, c
     assert events(out, "followup_due") == []
     scan(cfg, datetime(2026, 6, 16, 9, 30, tzinfo=NY))
     assert len(events(out, "followup_due")) == 1
+
+
+def test_a_first_scan_tells_a_near_deadline_in_the_notice_itself(tmp_path, capsys):
+    """History read on a first scan: the case needs the user now and its deadline is two days
+    away; one notification tells both (not a notice and a reminder)."""
+    maildir = tmp_path / "Maildir"
+    sent = datetime(2026, 9, 25, 10, 0, tzinfo=SH)  # a Friday
+    deliver(maildir, "INBOX", make_mail(
+        sender="阿里云 <noreply@notice.aliyun.com>", to="用户 <user@example.net>",
+        subject="【阿里云】您的账号因违规已被限制",
+        body="尊敬的阿里云用户：\n\n经核查，您的账号下的云服务器存在违规内容，您的账号已被限制使用。"
+             "请于2026年9月30日前完成整改，否则将关停服务。\n\n阿里云",
+        auth=[auth_pass("notice.aliyun.com")], message_id="<n2@notice.aliyun.com>", date=sent),
+        "1.n2.x")
+    extra, out = notify_config(tmp_path, 'country = "CN"\ntimezone = "Asia/Shanghai"\n'
+                                         "deadline_reminder_days = 2")
+    cfg = write_config(tmp_path, maildir, extra=extra)
+    scan(cfg, datetime(2026, 9, 28, 10, 0, tzinfo=SH))  # the first scan, three days later
+    told = [json.loads(x) for x in out.read_text().splitlines() if x.strip()]
+    about_case = [e for e in told if e.get("case_id") is not None]
+    assert len(about_case) == 1, told
+    assert "Deadline" in about_case[0]["summary"]
+    assert datetime.fromisoformat(about_case[0]["deadline"]) == datetime(2026, 9, 29, 23, 59,
+                                                                         tzinfo=SH)
+    scan(cfg, datetime(2026, 9, 28, 12, 0, tzinfo=SH))  # the folded reminder is not given later
+    assert events(out, "deadline_near") == []
+    scan(cfg, datetime(2026, 9, 29, 9, 30, tzinfo=SH))  # the day itself still is
+    assert len(events(out, "deadline_today")) == 1

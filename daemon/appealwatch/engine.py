@@ -209,6 +209,7 @@ class Engine:
         # the messages this pass found about cases, as fetched: the drafts quote them, and
         # fetching them again would cost a round trip (and a SELECT) each
         self.fetched: dict[tuple[int, str], bytes] = {}
+        self._pass_started = datetime.min.replace(tzinfo=UTC)  # when the current pass began
 
     def now(self) -> datetime:
         return self._now()
@@ -222,6 +223,7 @@ class Engine:
         first, and the rest of the pass (every folder, follow-ups, drafts) follows, so that a
         notice is announced without waiting for the draft to be written."""
         report = Report()
+        self._pass_started = self.now()
         self.fetched.clear()
         for source in self.sources:
             roles = (hints or {}).get(source.account)
@@ -490,6 +492,18 @@ class Engine:
                 "urgency": urgency(event), "draft": None, "account": source.account,
                 "deadline": case.deadline_at.isoformat(),
             }
+            told = self.store.pending_since(case.id, self._pass_started)
+            if told is not None and told["event"] not in ("deadline_near", "deadline_today"):
+                # the user is being told about this case in this very pass (a first scan, a
+                # new notice): the deadline goes into that notification, not one of its own
+                carrier = json.loads(told["payload"])
+                carrier["summary"] += (f" Deadline {when} ({local:%H:%M} {local.tzname()}) to "
+                                       f"{case.deadline_kind or 'act'}.")
+                carrier["deadline"] = case.deadline_at.isoformat()
+                self.store.set_payload(told["id"], carrier)
+                with self.store.transaction():
+                    self.store.add_notification(key, case.id, event, payload, now, "folded")
+                continue
             with self.store.transaction():
                 self.store.add_notification(key, case.id, event, payload, now)
 

@@ -684,13 +684,28 @@ class Store:
                             (notification_id, case_id))
 
     def add_notification(self, event_key: str, case_id: int | None, event: str,
-                         payload: dict[str, Any], created_at: datetime) -> bool:
+                         payload: dict[str, Any], created_at: datetime,
+                         state: str = "pending") -> bool:
+        """``state`` 'folded': recorded as given, because another notification carries it."""
         cur = self.db.execute(
             "INSERT OR IGNORE INTO notifications(event_key, case_id, event, payload, state, "
-            "created_at) VALUES (?,?,?,?,'pending',?)",
-            (event_key, case_id, event, _json(payload), iso(created_at)),
+            "created_at) VALUES (?,?,?,?,?,?)",
+            (event_key, case_id, event, _json(payload), state, iso(created_at)),
         )
         return cur.rowcount > 0
+
+    def pending_since(self, case_id: int, since: datetime) -> sqlite3.Row | None:
+        """The newest notification about this case made since ``since`` and not sent yet."""
+        for row in reversed(self.notifications(state="pending")):
+            made = from_iso(row["created_at"])
+            if row["case_id"] == case_id and made is not None and made >= since:
+                return row
+        return None
+
+    def set_payload(self, notification_id: int, payload: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE notifications SET payload = ? WHERE id = ? AND "
+                            "state = 'pending'", (_json(payload), notification_id))
 
     def notifications(self, state: str | None = None) -> list[sqlite3.Row]:
         if state is None:
