@@ -87,20 +87,24 @@ class NtfyBackend:
         self.token = token
         self.context = ssl.create_default_context(cafile=ca_file)
 
+    def _open(self, url: str, data: bytes | None = None) -> Any:
+        """A request to the ntfy server (POST with ``data``), with the token if there is one."""
+        request = urllib.request.Request(  # noqa: S310 (ntfy_topic allows http(s) only)
+            url, data=data, method="POST" if data is not None else "GET",
+            headers={"Content-Type": "application/json", "User-Agent": "appealwatch"})
+        token = self.token()
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        return urllib.request.urlopen(request, timeout=HTTP_TIMEOUT,  # noqa: S310
+                                      context=self.context)
+
     def send(self, event: dict[str, Any], title: str) -> bool:
         message = ntfy_message(event, self.topic, title)
         if event.get("retry_since") and self.published(message, str(event["retry_since"])):
             return True  # an earlier try got through before the process was killed
         data = json.dumps(message, ensure_ascii=False).encode()
-        request = urllib.request.Request(  # noqa: S310 (ntfy_topic allows http(s) only)
-            self.server, data=data, method="POST",
-            headers={"Content-Type": "application/json", "User-Agent": "appealwatch"})
-        token = self.token()
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT,  # noqa: S310
-                                        context=self.context) as answer:
+            with self._open(self.server, data) as answer:
                 answer.read(65536)
                 return 200 <= answer.status < 300
         except urllib.error.HTTPError as exc:
@@ -108,7 +112,6 @@ class NtfyBackend:
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             log.error("ntfy is not reachable: %s", getattr(exc, "reason", exc))
         return False
-
 
     def published(self, message: dict[str, Any], since: str) -> bool:
         """Does the topic already hold this event's message (sent since ``since``, an ISO
@@ -118,15 +121,9 @@ class NtfyBackend:
             start = int(datetime.fromisoformat(since).timestamp()) - 60
         except ValueError:
             start = 0
-        request = urllib.request.Request(  # noqa: S310 (ntfy_topic allows http(s) only)
-            f"{self.server}{self.topic}/json?poll=1&since={max(start, 0)}",
-            headers={"User-Agent": "appealwatch"})
-        token = self.token()
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT,  # noqa: S310
-                                        context=self.context) as answer:
+            with self._open(f"{self.server}{self.topic}/json?poll=1&since={max(start, 0)}"
+                            ) as answer:
                 lines = answer.read(4 * 1024 * 1024).decode("utf-8", "replace").splitlines()
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             log.info("ntfy: cannot look for an earlier delivery (%s); sending", exc)
