@@ -92,6 +92,12 @@ class Service:
         network came back.  A scan waiting on a connection that died meanwhile is cut short
         at once (it goes on over a new connection)."""
         self.woke_because.append(reason)
+        self.wake.set()
+        # the nudges run on a thread of their own: the caller (the system-bus listener, the
+        # sleep watch) goes straight back to listening, whatever a dying socket does
+        threading.Thread(target=self._nudge_all, name="wake-nudge", daemon=True).start()
+
+    def _nudge_all(self) -> None:
         for watcher in list(self.watchers):
             watcher.nudge()
         for source in getattr(self.engine, "sources", ()):
